@@ -1,0 +1,19 @@
+using FtpTrace.Diagnostics;
+using FtpTrace.Sessions;
+
+namespace FtpTrace.Analysis;
+
+/// <summary>Hands every session event to several sinks, in order.</summary>
+public sealed class SessionSinkFanout(IReadOnlyList<IFtpSessionSink> sinks) : IFtpSessionSink
+{
+    public void OnSessionStarted(FtpSession session) { foreach (var s in sinks) s.OnSessionStarted(session); }
+    public void OnReply(ReplyRecord reply) { foreach (var s in sinks) s.OnReply(reply); }
+    public void OnCommandCompleted(CommandRecord command) { foreach (var s in sinks) s.OnCommandCompleted(command); }
+    public void OnSessionEnded(FtpSession session) { foreach (var s in sinks) s.OnSessionEnded(session); }
+}
+
+/// <summary>Hands every anomaly to several sinks, in order.</summary>
+public sealed class AnomalySinkFanout(IReadOnlyList<IAnomalySink> sinks) : IAnomalySink
+{
+    public void Report(in Anomaly anomaly) { foreach (var s in sinks) s.Report(anomaly); }
+}

@@ -1,0 +1,134 @@
+using FtpTrace.Diagnostics;
+using FtpTrace.Flows;
+using FtpTrace.Protocol;
+using FtpTrace.Sessions;
+
+namespace FtpTrace.Analysis;
+
+/// <summary>
+/// Joins the stages for one TCP connection: ordered bytes from the reassembler go through a
+/// detector (for ports not known as FTP), then through one line parser per direction into the
+/// session tracker. Once the control connection is encrypted (AUTH TLS + 234) its bytes are
+/// only counted.
+/// </summary>
+internal sealed class FtpConnectionHandler : ITcpStreamHandler
+{
+    /// <summary>Bytes per direction kept while deciding whether an unknown-port connection is FTP.</summary>
+    private const int MaxDetectionBytes = 2048;
+
+    private readonly FtpStreamObserver _observer;
+    private readonly string _label;
+    private readonly FtpTraceLimits _limits;
+    private readonly IFtpSessionSink _sink;
+    private readonly IAnomalySink _anomalies;
+
+    private FtpDetector? _detector;
+    private List<(FlowDirection Direction, byte[] Bytes, long Frame, long TimeNs)>? _held;
+    private int _heldBytes;
+    private bool _sawData;
+
+    private FtpSession? _session;
+    private FtpSessionTracker? _tracker;
+    private FtpControlParser? _clientParser;
+    private FtpControlParser? _serverParser;
+
+    public FtpConnectionHandler(FtpStreamObserver observer, string label, FtpTraceLimits limits, IFtpSessionSink sink,
+        IAnomalySink anomalies, bool detect)
+    {
+        _observer = observer;
+        _label = label;
+        _limits = limits;
+        _sink = sink;
+        _anomalies = anomalies;
+        if (detect)
+        {
+            _detector = new FtpDetector();
+            _held = [];
+        }
+    }
+
+    public StreamAction OnData(TcpConnection connection, FlowDirection direction, ReadOnlySpan<byte> data, long frame, long timeNs)
+    {
+        if (!_sawData)
+        {
+            _sawData = true;
+            // Joined mid-stream with no port to go by: the first speaker was taken as the client, but
+            // an FTP server speaks first. A first line shaped like a reply settles it.
+            if (connection.RoleEvidence == RoleEvidence.FirstSpeaker && direction == FlowDirection.ClientToServer && LooksLikeReply(data))
+            {
+                connection.SwapRoles();
+                direction = FlowDirection.ServerToClient;
+            }
+        }
+
+        if (_detector is not null)
+        {
+            var verdict = _detector.Observe(direction, data);
+            if (verdict == FtpDetectionVerdict.NotFtp) return StreamAction.Detach;
+            if (verdict == FtpDetectionVerdict.Undecided)
+            {
+                if (_heldBytes + data.Length > MaxDetectionBytes * 2) return StreamAction.Detach;
+                _held!.Add((direction, data.ToArray(), frame, timeNs));
+                _heldBytes += data.Length;
+                return StreamAction.Continue;
+            }
+            // FTP: start the session and replay what was held.
+            _detector = null;
+            Start(connection);
+            foreach (var (dir, bytes, f, t) in _held!) Feed(dir, bytes, f, t);
+            _held = null;
+        }
+        else if (_session is null)
+        {
+            Start(connection);
+        }
+
+        Feed(direction, data, frame, timeNs);
+        return StreamAction.Continue;
+    }
+
+    public void OnGap(TcpConnection connection, FlowDirection direction, long streamOffset, long length, long frame, long timeNs)
+    {
+        if (_tracker is null || _session!.EncryptedFromFrame is not null) return;
+        Parser(direction).OnGap(length, frame, timeNs);
+        _tracker.OnGap(direction, frame, timeNs);
+    }
+
+    public void OnClosed(TcpConnection connection, CloseReason reason, long frame, long timeNs)
+    {
+        if (_tracker is null) return;
+        if (_session!.EncryptedFromFrame is null)
+        {
+            _clientParser!.Finish(frame, timeNs);
+            _serverParser!.Finish(frame, timeNs);
+        }
+        _session.EndNs = Math.Max(_session.EndNs, connection.LastNs);
+        _tracker.End(frame, timeNs);
+    }
+
+    private void Start(TcpConnection connection)
+    {
+        _session = new FtpSession(_label, connection.Id, connection.Client, connection.Server, connection.StartNs);
+        _tracker = new FtpSessionTracker(_session, _limits, _sink, _anomalies);
+        _clientParser = new FtpControlParser(FtpParserRole.Client, _limits, _tracker, _anomalies, connection.Id);
+        _serverParser = new FtpControlParser(FtpParserRole.Server, _limits, _tracker, _anomalies, connection.Id);
+        _observer.FtpConnections++;
+    }
+
+    private void Feed(FlowDirection direction, ReadOnlySpan<byte> data, long frame, long timeNs)
+    {
+        if (_session!.EncryptedFromFrame is not null)
+        {
+            _tracker!.AddEncryptedBytes(data.Length);
+            return;
+        }
+        Parser(direction).Feed(data, frame, timeNs);
+    }
+
+    private FtpControlParser Parser(FlowDirection direction) =>
+        direction == FlowDirection.ClientToServer ? _clientParser! : _serverParser!;
+
+    private static bool LooksLikeReply(ReadOnlySpan<byte> data) =>
+        data.Length >= 4 && char.IsAsciiDigit((char)data[0]) && char.IsAsciiDigit((char)data[1]) && char.IsAsciiDigit((char)data[2])
+        && (data[3] == (byte)' ' || data[3] == (byte)'-');
+}

@@ -1,0 +1,37 @@
+using FtpTrace.Diagnostics;
+using FtpTrace.Flows;
+using FtpTrace.Sessions;
+
+namespace FtpTrace.Analysis;
+
+/// <summary>
+/// Decides which TCP connections are FTP control connections and gives each one a
+/// <see cref="FtpConnectionHandler"/>: connections to a configured FTP port at once, others
+/// (when detection is on) after their first bytes show an FTP dialogue.
+/// </summary>
+public sealed class FtpStreamObserver : ITcpStreamObserver
+{
+    private readonly string _label;
+    private readonly AnalysisOptions _options;
+    private readonly IFtpSessionSink _sink;
+    private readonly IAnomalySink _anomalies;
+
+    public FtpStreamObserver(string label, AnalysisOptions options, IFtpSessionSink sink, IAnomalySink anomalies)
+    {
+        _label = label;
+        _options = options;
+        _sink = sink;
+        _anomalies = anomalies;
+    }
+
+    /// <summary>FTP control connections found so far.</summary>
+    public long FtpConnections { get; internal set; }
+
+    public ITcpStreamHandler? OnConnectionOpened(TcpConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        bool known = _options.FtpPorts.Contains(connection.Server.Port) || _options.FtpPorts.Contains(connection.Client.Port);
+        if (!known && !_options.DetectFtpOnOtherPorts) return null;
+        return new FtpConnectionHandler(this, _label, _options.Limits, _sink, _anomalies, detect: !known);
+    }
+}

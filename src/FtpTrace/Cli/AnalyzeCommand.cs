@@ -1,0 +1,186 @@
+using System.CommandLine;
+using System.Diagnostics;
+using FtpTrace.Analysis;
+using FtpTrace.Capture;
+using FtpTrace.Diagnostics;
+using FtpTrace.Reporting;
+using FtpTrace.Reporting.Console;
+using FtpTrace.Reporting.Csv;
+using FtpTrace.Reporting.Statistics;
+
+namespace FtpTrace.Cli;
+
+/// <summary><c>ftptrace analyze INPUT... [--csv DIR] [--port N]... [--show-passwords]</c></summary>
+internal static class AnalyzeCommand
+{
+    private static readonly Argument<string[]> Inputs = new("INPUT")
+    {
+        Arity = ArgumentArity.OneOrMore,
+        Description = "Capture files (.pcap, .pcapng, also gzip-compressed), directories (searched recursively for captures), or - for a capture on standard input.",
+    };
+
+    private static readonly Option<string?> Csv = new("--csv")
+    {
+        Description = "Write the CSV reports (replies, commands, sessions, codes, anomalies, commands-summary, users) into this directory.",
+        HelpName = "DIR",
+    };
+
+    private static readonly Option<int[]> Ports = new("--port", "-p")
+    {
+        Description = "Also treat connections to this server port as FTP control connections (21 always is). Repeatable.",
+        HelpName = "N",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<bool> ShowPasswords = new("--show-passwords")
+    {
+        Description = "Show PASS arguments as sent instead of masking them.",
+    };
+
+    private static readonly Option<bool> NoDetect = new("--no-detect")
+    {
+        Description = "Do not look for FTP on other ports by its behaviour (greeting, then commands); only port 21 and --port.",
+    };
+
+    private static readonly Option<CaptureReaderKind> Reader = new("--reader")
+    {
+        Description = "Capture reader: auto (the faster one), managed (built in) or libpcap (through SharpPcap; needs libpcap installed).",
+        DefaultValueFactory = _ => CaptureReaderKind.Auto,
+    };
+
+    private static readonly Option<int> MaxLine = new("--max-line-length")
+    {
+        Description = "Longest FTP control line kept, in bytes; longer lines are truncated and reported.",
+        DefaultValueFactory = _ => FtpTraceLimits.Default.MaxLineLength,
+        HelpName = "BYTES",
+    };
+
+    private static readonly Option<bool> NoProgress = new("--no-progress")
+    {
+        Description = "Never show the progress line (it is shown only when standard error is a terminal).",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("analyze", "Analyse captures: every FTP command and reply, annotated, paired and timed; a summary on the terminal and, with --csv, CSV reports.")
+        {
+            Inputs, Csv, Ports, ShowPasswords, NoDetect, Reader, MaxLine, NoProgress,
+        };
+        Ports.Validators.Add(r =>
+        {
+            foreach (var p in r.GetValueOrDefault<int[]>() ?? [])
+                if (p is < 1 or > 65535) r.AddError($"--port {p}: a port is a number from 1 to 65535.");
+        });
+        MaxLine.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 64 or > 1 << 20) r.AddError("--max-line-length must be between 64 and 1048576.");
+        });
+        command.SetAction(parse => Run(
+            parse.GetValue(Inputs) ?? [],
+            parse.GetValue(Csv),
+            parse.GetValue(Ports) ?? [],
+            parse.GetValue(ShowPasswords),
+            parse.GetValue(NoDetect),
+            parse.GetValue(Reader),
+            parse.GetValue(MaxLine),
+            parse.GetValue(NoProgress)));
+        return command;
+    }
+
+    private static int Run(string[] inputs, string? csvDir, int[] ports, bool showPasswords, bool noDetect,
+        CaptureReaderKind readerKind, int maxLine, bool noProgress)
+    {
+        var clock = Stopwatch.StartNew();
+        var ftpPorts = new HashSet<ushort> { 21 };
+        foreach (var p in ports) ftpPorts.Add((ushort)p);
+        var options = new AnalysisOptions
+        {
+            FtpPorts = ftpPorts,
+            DetectFtpOnOtherPorts = !noDetect,
+            Reader = readerKind,
+            Limits = FtpTraceLimits.Default with { MaxLineLength = maxLine },
+        };
+
+        var (files, errors, _) = InputDiscovery.Expand(inputs);
+        foreach (var e in errors) Console.Error.WriteLine($"ftptrace: {TextSafety.ForTerminal(e.Path)}: {TextSafety.ForTerminal(e.Reason)}");
+        if (files.Count == 0 && errors.Count == 0)
+            Console.Error.WriteLine("ftptrace: no capture files found in the given directories");
+
+        var total = new RunStatistics();
+        total.Inputs.FilesFailed += errors.Count;
+        CsvReportWriter? csv = null;
+        try
+        {
+            if (csvDir is not null) csv = new CsvReportWriter(csvDir, new CsvOptions { ShowPasswords = showPasswords });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"ftptrace: {TextSafety.ForTerminal(csvDir)}: cannot write the CSV reports: {TextSafety.ForTerminal(e.Message)}");
+            return ExitCodes.Usage;
+        }
+
+        long totalBytes = files.Sum(f => f.Path == "-" ? 0 : SafeLength(f.Path));
+        bool showProgress = !noProgress && !Console.IsErrorRedirected;
+        int failed = errors.Count;
+        using (csv)
+        {
+            using (var progress = new ProgressReporter(Console.Error, showProgress, files.Count, totalBytes))
+            {
+                foreach (var file in files)
+                {
+                    var fileStats = new RunStatistics();
+                    var csvSink = csv?.ForInput(file.Label);
+                    var sessionSinks = new List<Sessions.IFtpSessionSink> { fileStats };
+                    var anomalySinks = new List<IAnomalySink> { fileStats };
+                    if (csvSink is not null) { sessionSinks.Add(csvSink); anomalySinks.Add(csvSink); }
+                    var anomalies = new AnomalySinkFanout(anomalySinks);
+                    try
+                    {
+                        using var reader = CaptureReaders.Open(file.Path, options.Reader, options.Limits, anomalies);
+                        CaptureAnalyzer.Analyze(reader, file.Label, options, new SessionSinkFanout(sessionSinks), anomalies,
+                            fileStats.Inputs, progress.Update);
+                        progress.FileDone(reader.Position);
+                    }
+                    catch (CaptureFileException e)
+                    {
+                        Console.Error.WriteLine($"ftptrace: {TextSafety.ForTerminal(file.Label)}: {TextSafety.ForTerminal(e.Reason)}");
+                        fileStats = new RunStatistics();
+                        fileStats.Inputs.FilesFailed++;
+                        failed++;
+                    }
+                    total.Merge(fileStats);
+                }
+            }
+            csv?.Complete(total);
+        }
+
+        int? width = Console.IsOutputRedirected ? null : SafeWidth();
+        SummaryWriter.Write(Console.Out, total, clock.Elapsed, width);
+        if (csvDir is not null) Console.Out.WriteLine($"\nCSV reports written to {TextSafety.ForTerminal(csvDir)}");
+        return failed > 0 ? ExitCodes.InputFailed : ExitCodes.Ok;
+    }
+
+    private static long SafeLength(string path)
+    {
+        try { return new FileInfo(path).Length; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
+    }
+
+    private static int? SafeWidth()
+    {
+        try { return Console.WindowWidth > 20 ? Console.WindowWidth : null; }
+        catch (IOException) { return null; }
+    }
+}
+
+/// <summary>What the exit code says.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Every input analysed (anomalies do not fail a run).</summary>
+    public const int Ok = 0;
+    /// <summary>Some input could not be read; the others were analysed.</summary>
+    public const int InputFailed = 1;
+    /// <summary>The command line was wrong.</summary>
+    public const int Usage = 2;
+}

@@ -1,0 +1,22 @@
+using FtpTrace.Reporting;
+
+namespace FtpTrace.Tests.Reporting;
+
+public sealed class FormatsTests
+{
+    [Theory]
+    [InlineData(1_795_615_387_123_456_789L, "2026-11-25T14:03:07.123456Z")]
+    [InlineData(1_000_000_000L, "1970-01-01T00:00:01.000000Z")]
+    [InlineData(0L, "")]
+    public void TimeIsIsoUtcWithMicroseconds(long ns, string expected) => Assert.Equal(expected, Formats.Time(ns));
+
+    [Theory]
+    [InlineData(1_234_567L, "1.234")]
+    [InlineData(999L, "0.000")]
+    [InlineData(2_000_000_000L, "2000.000")]
+    [InlineData(-1_500_000L, "-1.500")]
+    public void MillisecondsHaveMicrosecondPrecision(long ns, string expected) => Assert.Equal(expected, Formats.Milliseconds(ns));
+
+    [Fact]
+    public void MillisecondsOfNothingIsEmpty() => Assert.Equal("", Formats.Milliseconds(null));
+}
