@@ -151,4 +151,17 @@ public sealed partial class ReplyCodeCatalogTests
     [InlineData(10054)]
     public void KnownCodesAreLookedUpWithoutBuildingANewInfo(int code) =>
         Assert.Same(ReplyCodeCatalog.Lookup(code), ReplyCodeCatalog.Lookup(code));
+
+    [Fact]
+    public void EveryThreeDigitCodeHasAMeaningThatNamesItsSeries()
+    {
+        for (int code = 100; code <= 999; code++)
+        {
+            var info = ReplyCodeCatalog.Lookup(code);
+            Assert.Equal(code, info.Code);
+            Assert.False(string.IsNullOrWhiteSpace(info.Meaning));
+            if (info.Source == ReplyCodeSource.Derived)
+                Assert.StartsWith($"{code / 100}xx", info.Meaning, StringComparison.Ordinal);
+        }
+    }
 }
