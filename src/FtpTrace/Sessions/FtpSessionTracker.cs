@@ -1,0 +1,430 @@
+using System.Globalization;
+using System.Text;
+using FtpTrace.Annotation;
+using FtpTrace.Diagnostics;
+using FtpTrace.Flows;
+using FtpTrace.Protocol;
+
+namespace FtpTrace.Sessions;
+
+/// <summary>
+/// The session model of one FTP control connection (or one session rebuilt from a server log):
+/// pairs every reply with the command it answers, times it, annotates it, and keeps the session
+/// state (user, login outcome, working directory, encryption) on its <see cref="FtpSession"/>.
+/// </summary>
+/// <remarks>
+/// <para>Messages come in capture order, both directions interleaved. Pairing policy:</para>
+/// <list type="bullet">
+/// <item>Commands wait in a FIFO queue (at most <see cref="FtpTraceLimits.MaxPendingCommands"/>; beyond
+/// that the oldest is given up with <see cref="AnomalyKind.PendingCommandLimit"/>). A 1xx reply goes to
+/// the oldest pending command and leaves it pending; a 2xx-5xx reply completes it.</item>
+/// <item>The first reply on the connection, if it is 220, 120 or 421, is the greeting (unpaired); a
+/// 220 (or 421) after a 120 greeting is part of the greeting too. A command sent before the greeting
+/// stays pending for the reply after it. Only a pending REIN may own a first 120/220.</item>
+/// <item>ABOR and STAT may be answered while a transfer is in progress (RFC 959 section 4.1.3). When
+/// the oldest pending command has had its 1xx and a later ABOR/STAT is pending, a reply that is valid
+/// for the ABOR/STAT and not for the transfer goes to the ABOR/STAT (225 to ABOR, 211/213 to STAT);
+/// a 226 whose text names ABOR/abort goes to the ABOR even though 226 is valid for the transfer.
+/// Otherwise replies stay in order: 426 then 226 gives 426 to the transfer and 226 to ABOR; 226 then
+/// 226 (or 225) gives the first to the transfer. A transfer whose ABOR was answered and which then
+/// meets a reply it cannot own is given up (<see cref="AnomalyKind.CommandWithoutReply"/>).</item>
+/// <item>A reply with no pending command is unsolicited: 421 (shutdown, idle timeout) silently, any
+/// other with <see cref="AnomalyKind.UnsolicitedReply"/>. A 421 while commands are pending answers the
+/// oldest one.</item>
+/// <item>A gap in either direction ends the pairing of the commands pending at that point: they are
+/// completed without a reply and <see cref="AnomalyKind.PairingBroken"/> says so; replies arriving
+/// before the next command are unsolicited (no further anomaly beyond one PairingBroken per gap).</item>
+/// <item>After <c>AUTH TLS|SSL|TLS-C|TLS-P</c> answered by 234 the connection is encrypted:
+/// <see cref="EncryptionStarted"/> turns true, the caller stops parsing and reports the bytes through
+/// <see cref="AddEncryptedBytes"/>; messages handed in after that are ignored.</item>
+/// </list>
+/// <para>No argument of any command appears in an anomaly detail (PASS carries the password).</para>
+/// </remarks>
+public sealed class FtpSessionTracker : IFtpMessageHandler
+{
+    private const int MaxVerbInDetail = 16;
+
+    private readonly FtpSession _session;
+    private readonly int _maxPending;
+    private readonly IFtpSessionSink _sink;
+    private readonly IAnomalySink _anomalies;
+    private readonly List<PendingCommand> _pending = [];
+
+    private bool _started;
+    private bool _sawReply;
+    private bool _greetingContinues;
+    private bool _sawMessage;
+    // Set by a gap: replies before the next command cannot be paired.
+    private bool _desynced;
+    private bool _gapReported;
+
+    public FtpSessionTracker(FtpSession session, FtpTraceLimits limits, IFtpSessionSink sink, IAnomalySink anomalies)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(anomalies);
+        _session = session;
+        _maxPending = Math.Max(1, limits.MaxPendingCommands);
+        _sink = sink;
+        _anomalies = anomalies;
+    }
+
+    public FtpSession Session => _session;
+
+    /// <summary>True once AUTH TLS/SSL was accepted with 234: stop parsing this control connection.</summary>
+    public bool EncryptionStarted => _session.EncryptedFromFrame is not null;
+
+    /// <summary>Commands waiting for their final reply.</summary>
+    public int PendingCommands => _pending.Count;
+
+    /// <summary>Tells the sink the session started (once). Called by the first message, gap or end if not before.</summary>
+    public void Start()
+    {
+        if (_started) return;
+        _started = true;
+        _sink.OnSessionStarted(_session);
+    }
+
+    /// <summary>Counts bytes of the control connection seen after encryption started (not parsed).</summary>
+    public void AddEncryptedBytes(long bytes)
+    {
+        if (bytes > 0) _session.EncryptedBytes += bytes;
+    }
+
+    public void OnCommand(FtpCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (_session.Ended || EncryptionStarted) return;
+        Start();
+        Touch(command.TimeNs);
+        _session.Commands++;
+        _desynced = false;
+
+        if (command.NormalizedVerb == "USER")
+        {
+            _session.User = command.Argument;
+            string name = command.Argument.Trim();
+            _session.Anonymous = name.Equals("anonymous", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("ftp", StringComparison.OrdinalIgnoreCase);
+            _session.Login = LoginOutcome.Pending;
+        }
+
+        if (_pending.Count >= _maxPending)
+        {
+            var oldest = _pending[0];
+            _pending.RemoveAt(0);
+            Report(AnomalyKind.PendingCommandLimit, command.Frame, command.TimeNs,
+                $"{_maxPending} commands waiting for replies; gave up the oldest ({Verb(oldest.Command)} from frame {oldest.Command.Frame})");
+            Complete(oldest, null);
+        }
+        _pending.Add(new PendingCommand(command));
+    }
+
+    public void OnReply(FtpReply reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        if (_session.Ended || EncryptionStarted) return;
+        Start();
+        Touch(reply.TimeNs);
+        _session.Replies++;
+        if (reply.Class is 4 or 5) _session.Errors++;
+        var meaning = ReplyCodeCatalog.Lookup(reply.Code);
+
+        if (IsGreeting(reply))
+        {
+            _sink.OnReply(new ReplyRecord(_session, reply, ReplyRole.Greeting, null, null, meaning, false));
+            return;
+        }
+        _sawReply = true;
+
+        int owner = FindOwner(reply);
+        if (owner < 0)
+        {
+            OnUnsolicited(reply, meaning);
+            return;
+        }
+
+        var pending = _pending[owner];
+        var command = pending.Command;
+        long latency = reply.TimeNs - command.TimeNs;
+        bool unexpected = ExpectedReplies.IsExpected(command.NormalizedVerb, reply.Code) == false;
+        if (unexpected)
+        {
+            Report(AnomalyKind.UnexpectedReplyCode, reply.Frame, reply.TimeNs,
+                string.Create(CultureInfo.InvariantCulture, $"reply {reply.Code} to {Verb(command)} (frame {command.Frame})"));
+        }
+
+        if (reply.IsPreliminary)
+        {
+            pending.Preliminaries++;
+            _sink.OnReply(new ReplyRecord(_session, reply, ReplyRole.Preliminary, command, latency, meaning, unexpected));
+            return;
+        }
+
+        _pending.RemoveAt(owner);
+        ApplyFinalReply(command, reply);
+        _sink.OnReply(new ReplyRecord(_session, reply, ReplyRole.Final, command, latency, meaning, unexpected));
+        _sink.OnCommandCompleted(new CommandRecord(_session, command, reply, pending.Preliminaries, latency));
+    }
+
+    /// <summary>
+    /// Bytes were lost in <paramref name="direction"/>: the commands pending now can no longer be paired
+    /// safely. They are completed without a reply, and replies before the next command are unsolicited.
+    /// </summary>
+    public void OnGap(FlowDirection direction, long frame, long timeNs)
+    {
+        if (_session.Ended || EncryptionStarted) return;
+        Start();
+        string side = direction == FlowDirection.ClientToServer ? "client-to-server" : "server-to-client";
+        if (direction == FlowDirection.ServerToClient) _sawReply = true; // a lost greeting is not waited for
+        _greetingContinues = false;
+        _desynced = true;
+        _gapReported = false;
+        if (_pending.Count == 0) return;
+
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"gap in the {side} stream: {_pending.Count} pending command(s) left without reply (");
+        for (int i = 0; i < _pending.Count; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            if (i == 8) { sb.Append("..."); break; }
+            sb.Append(Verb(_pending[i].Command));
+        }
+        sb.Append("); replies before the next command are not paired");
+        Report(AnomalyKind.PairingBroken, frame, timeNs, sb.ToString());
+        _gapReported = true;
+
+        foreach (var p in _pending) Complete(p, null);
+        _pending.Clear();
+    }
+
+    /// <summary>
+    /// The session is over (connection closed, capture or log ended): commands still pending are
+    /// reported without a reply, and the sink hears <see cref="IFtpSessionSink.OnSessionEnded"/> once.
+    /// </summary>
+    public void End(long frame, long timeNs)
+    {
+        if (_session.Ended) return;
+        Start();
+        if (timeNs > _session.EndNs) _session.EndNs = timeNs;
+        foreach (var p in _pending)
+        {
+            string why = EncryptionStarted ? "the control connection became encrypted" : "the session ended";
+            Report(AnomalyKind.CommandWithoutReply, p.Command.Frame, p.Command.TimeNs,
+                string.Create(CultureInfo.InvariantCulture, $"{Verb(p.Command)} got no final reply before {why} (frame {frame})"));
+            Complete(p, null);
+        }
+        _pending.Clear();
+        _session.Ended = true;
+        _sink.OnSessionEnded(_session);
+    }
+
+    private bool IsGreeting(FtpReply reply)
+    {
+        if (_greetingContinues)
+        {
+            _greetingContinues = false;
+            if (reply.Code is 220 or 421) return true;
+        }
+        if (_sawReply) return false;
+        if (reply.Code is not (120 or 220 or 421)) return false;
+        // A pending REIN owns a 120/220 (a capture that starts mid-session).
+        if (reply.Code != 421 && _pending.Count > 0 && _pending[0].Command.NormalizedVerb == "REIN") return false;
+        _sawReply = true;
+        _greetingContinues = reply.Code == 120;
+        return true;
+    }
+
+    /// <summary>Index in <see cref="_pending"/> of the command <paramref name="reply"/> answers; -1 when none.</summary>
+    private int FindOwner(FtpReply reply)
+    {
+        while (_pending.Count > 0)
+        {
+            var head = _pending[0];
+            if (reply.IsPreliminary) return 0;
+
+            if (head.Preliminaries > 0)
+            {
+                int oob = FindOutOfBand();
+                if (oob > 0)
+                {
+                    var candidate = _pending[oob];
+                    bool validForCandidate = ExpectedReplies.IsExpected(candidate.Command.NormalizedVerb, reply.Code) == true;
+                    bool validForHead = ExpectedReplies.IsExpected(head.Command.NormalizedVerb, reply.Code) != false;
+                    bool isAbor = candidate.Command.NormalizedVerb == "ABOR";
+                    if (validForCandidate && (!validForHead || (isAbor && reply.Code == 226 && NamesAbort(reply.Text))))
+                    {
+                        if (isAbor) head.AbortAnswered = true;
+                        return oob;
+                    }
+                }
+            }
+
+            if (head.AbortAnswered && ExpectedReplies.IsExpected(head.Command.NormalizedVerb, reply.Code) == false)
+            {
+                _pending.RemoveAt(0);
+                Report(AnomalyKind.CommandWithoutReply, head.Command.Frame, head.Command.TimeNs,
+                    string.Create(CultureInfo.InvariantCulture,
+                        $"{Verb(head.Command)} was aborted and got no final reply before reply {reply.Code} (frame {reply.Frame})"));
+                Complete(head, null);
+                continue;
+            }
+            return 0;
+        }
+        return -1;
+    }
+
+    private int FindOutOfBand()
+    {
+        for (int i = 1; i < _pending.Count; i++)
+        {
+            string verb = _pending[i].Command.NormalizedVerb;
+            if (verb is "ABOR" or "STAT") return i;
+        }
+        return -1;
+    }
+
+    private static bool NamesAbort(string text) => text.Contains("ABOR", StringComparison.OrdinalIgnoreCase);
+
+    private void OnUnsolicited(FtpReply reply, ReplyCodeInfo meaning)
+    {
+        if (reply.Code != 421)
+        {
+            if (_desynced)
+            {
+                if (!_gapReported)
+                {
+                    Report(AnomalyKind.PairingBroken, reply.Frame, reply.TimeNs,
+                        string.Create(CultureInfo.InvariantCulture,
+                            $"reply {reply.Code} after a gap has no command to answer; replies before the next command are not paired"));
+                    _gapReported = true;
+                }
+            }
+            else
+            {
+                Report(AnomalyKind.UnsolicitedReply, reply.Frame, reply.TimeNs,
+                    string.Create(CultureInfo.InvariantCulture, $"reply {reply.Code} with no command waiting for a reply"));
+            }
+        }
+        _sink.OnReply(new ReplyRecord(_session, reply, ReplyRole.Unsolicited, null, null, meaning, false));
+    }
+
+    private void ApplyFinalReply(FtpCommand command, FtpReply reply)
+    {
+        int code = reply.Code;
+        switch (command.NormalizedVerb)
+        {
+            case "USER":
+            case "PASS":
+            case "ACCT":
+                ApplyLogin(command.NormalizedVerb, code);
+                break;
+            case "PWD":
+            case "XPWD":
+                if (code == 257) _session.WorkingDirectory = FtpPaths.ParseQuotedPath(reply.Text);
+                break;
+            case "CWD":
+            case "XCWD":
+                if (code is 200 or 250) _session.WorkingDirectory = FtpPaths.Resolve(_session.WorkingDirectory, command.Argument);
+                break;
+            case "CDUP":
+            case "XCUP":
+                if (code is 200 or 250) _session.WorkingDirectory = FtpPaths.Parent(_session.WorkingDirectory);
+                break;
+            case "AUTH":
+                if (code == 234 && IsTlsMechanism(command.Argument)) _session.EncryptedFromFrame = reply.Frame;
+                break;
+            case "REIN":
+                if (code == 220)
+                {
+                    _session.Login = LoginOutcome.None;
+                    _session.WorkingDirectory = null;
+                }
+                break;
+        }
+    }
+
+    private void ApplyLogin(string verb, int code)
+    {
+        if (code is 230 or 232)
+        {
+            if (_session.Login != LoginOutcome.Succeeded)
+            {
+                _session.Login = LoginOutcome.Succeeded;
+                _session.LoginsSucceeded++;
+                _session.WorkingDirectory = null; // the new user's home, unknown until PWD
+            }
+            return;
+        }
+        if (code is < 400 or > 599) return; // 331/332/336 keep it pending; 202 changes nothing
+        bool attempt = _session.Login == LoginOutcome.Pending
+            || (_session.Login == LoginOutcome.None && verb != "USER" && code is 530 or 430);
+        if (attempt)
+        {
+            _session.Login = LoginOutcome.Failed;
+            _session.LoginsFailed++;
+        }
+    }
+
+    private static bool IsTlsMechanism(string argument)
+    {
+        var mech = argument.AsSpan().Trim();
+        return mech.Equals("TLS", StringComparison.OrdinalIgnoreCase)
+            || mech.Equals("SSL", StringComparison.OrdinalIgnoreCase)
+            || mech.Equals("TLS-C", StringComparison.OrdinalIgnoreCase)
+            || mech.Equals("TLS-P", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private void Complete(PendingCommand pending, FtpReply? final) =>
+        _sink.OnCommandCompleted(new CommandRecord(_session, pending.Command, final, pending.Preliminaries,
+            final is null ? null : final.TimeNs - pending.Command.TimeNs));
+
+    private void Touch(long timeNs)
+    {
+        if (!_sawMessage)
+        {
+            _sawMessage = true;
+            if (_session.StartNs == 0 || timeNs < _session.StartNs) _session.StartNs = timeNs;
+        }
+        else if (timeNs < _session.StartNs)
+        {
+            _session.StartNs = timeNs;
+        }
+        if (timeNs > _session.EndNs) _session.EndNs = timeNs;
+    }
+
+    private void Report(AnomalyKind kind, long frame, long timeNs, string detail)
+    {
+        _session.Anomalies++;
+        _anomalies.Report(new Anomaly(kind, frame, timeNs, _session.Id, detail));
+    }
+
+    /// <summary>The verb for an anomaly detail: printable ASCII only, short. Never the argument.</summary>
+    private static string Verb(FtpCommand command)
+    {
+        string verb = command.NormalizedVerb;
+        bool clean = verb.Length <= MaxVerbInDetail;
+        foreach (char c in verb)
+        {
+            if (c is < ' ' or > '~') { clean = false; break; }
+        }
+        if (clean) return verb;
+        var sb = new StringBuilder();
+        foreach (char c in verb.AsSpan(0, Math.Min(verb.Length, MaxVerbInDetail)))
+        {
+            if (c is >= ' ' and <= '~') sb.Append(c);
+            else sb.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
+        }
+        if (verb.Length > MaxVerbInDetail) sb.Append("...");
+        return sb.ToString();
+    }
+
+    private sealed class PendingCommand(FtpCommand command)
+    {
+        public FtpCommand Command { get; } = command;
+        public int Preliminaries { get; set; }
+        /// <summary>A later ABOR was answered while this (transfer) command still waited for its final reply.</summary>
+        public bool AbortAnswered { get; set; }
+    }
+}
