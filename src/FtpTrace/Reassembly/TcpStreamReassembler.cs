@@ -35,13 +35,17 @@ namespace FtpTrace.Reassembly;
 /// counted (<c>FlowTable.BytesAfterFin</c>), not delivered and not reported as an anomaly.</item>
 /// <item>Connections without a handler (or whose handler detached) are still tracked by sequence
 /// numbers only, so byte and gap counts stay right and retransmissions never count twice; they
-/// keep no bytes and report no stream anomalies.</item>
+/// keep no bytes, hold at most <see cref="CountedOnlyMaxRanges"/> out-of-order ranges, and report no stream anomalies.</item>
+/// <item>A one-byte segment at the next offset minus one (a keep-alive, often carrying a garbage byte) is not a conflict.</item>
 /// </list>
 /// </summary>
 public sealed class TcpStreamReassembler
 {
     /// <summary>Bytes of delivered stream kept per direction to detect conflicting retransmissions (a power of two).</summary>
     public const int HistoryBytes = 2048;
+
+    /// <summary>Out-of-order ranges held per direction of a connection that is only counted (its gaps are counted earlier past this).</summary>
+    public const int CountedOnlyMaxRanges = 64;
 
     private readonly TcpConnection _connection;
     private readonly int _side;
@@ -206,7 +210,9 @@ public sealed class TcpStreamReassembler
         if (end <= _next)
         {
             _counters.RetransmittedSegments++;
-            CheckHistory(offset, data, frame, timeNs);
+            // A keep-alive repeats the last byte sent, often with a garbage value: not a conflict.
+            bool keepAlive = data.Length == 1 && offset == _next - 1;
+            if (!keepAlive) CheckHistory(offset, data, frame, timeNs);
             return;
         }
         if (offset < _next)
@@ -231,7 +237,7 @@ public sealed class TcpStreamReassembler
             return;
         }
         int take = (int)Math.Min(data.Length, _buffer.First.Offset - offset);
-        Deliver(data[..take], frame, timeNs);
+        if (take > 0) Deliver(data[..take], frame, timeNs);
         if (take < data.Length) Insert(offset + take, data[take..], data.Length - take, isGap: false, frame, timeNs);
         Drain();
     }
@@ -336,8 +342,9 @@ public sealed class TcpStreamReassembler
     private void EnforceLimits(long frame, long timeNs)
     {
         bool reported = false;
+        int maxSegments = Reassembling ? _limits.MaxBufferedSegmentsPerDirection : Math.Min(_limits.MaxBufferedSegmentsPerDirection, CountedOnlyMaxRanges);
         while (_buffer is { Count: > 0 } &&
-               (_buffer.Count > _limits.MaxBufferedSegmentsPerDirection || _buffer.Bytes > _limits.MaxBufferedBytesPerDirection))
+               (_buffer.Count > maxSegments || _buffer.Bytes > _limits.MaxBufferedBytesPerDirection))
         {
             long first = _buffer.First.Offset;
             if (first > _next)

@@ -46,6 +46,22 @@ public sealed class FlowTableTests
     }
 
     [Fact]
+    public void Ipv6ConnectionIsTrackedLikeIpv4()
+    {
+        var v6Client = new Endpoint(IpAddress.FromIPAddress(System.Net.IPAddress.Parse("2001:db8::1")), 50000);
+        var v6Server = new Endpoint(IpAddress.FromIPAddress(System.Net.IPAddress.Parse("2001:db8::2")), 21);
+        var t = new TcpScenario(client: v6Client, server: v6Server);
+        t.Handshake();
+        t.S(5001, 1001, PshAck, "220 v6\r\n");
+        t.C(1001, 5009, PshAck, "EPSV\r\n");
+
+        TcpConnection c = t.Observer.Connections.Single();
+        Assert.Equal(v6Client, c.Client);
+        Assert.Equal("220 v6\r\n", t.Handler.ServerText);
+        Assert.Equal("EPSV\r\n", t.Handler.ClientText);
+    }
+
+    [Fact]
     public void ConnectionIdsFollowTheOrderOfFirstPackets()
     {
         var t = new TcpScenario();

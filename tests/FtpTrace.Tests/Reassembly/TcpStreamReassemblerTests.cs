@@ -464,6 +464,76 @@ public sealed class TcpStreamReassemblerTests
         Assert.Equal(0, t.Anomalies.Total);
     }
 
+    [Fact]
+    public void KeepAliveWithAGarbageByteIsNotAConflict()
+    {
+        var t = new TcpScenario();
+        t.Handshake();
+        t.C(1001, 5001, PshAck, "NOOP\r\n");
+        t.C(1006, 5001, Ack, "\0");                // keep-alive: seq = next - 1, one byte
+        t.C(1007, 5001, PshAck, "PWD\r\n");
+
+        Assert.Equal("NOOP\r\nPWD\r\n", t.Handler.ClientText);
+        Assert.Equal(0, t.Anomalies.Total);
+        Assert.Equal(1, t.Table.RetransmittedSegments);
+    }
+
+    [Fact]
+    public void InOrderSegmentsOfAKnownConnectionAllocateNothing()
+    {
+        var handler = new CountingHandler();
+        var table = new FlowTable(FtpTraceLimits.Default, new FixedObserver(handler), NullAnomalySink.Instance);
+        var client = new Endpoint(IpAddress.FromV4(0x0A00_0001), 50000);
+        var server = new Endpoint(IpAddress.FromV4(0x0A00_0002), 21);
+        byte[] payload = new byte[100];
+        long frame = 0;
+        Send(table, ref frame, client, server, 1000, 0, Syn, []);
+        Send(table, ref frame, server, client, 5000, 1001, Syn | Ack, []);
+        uint seq = 1001;
+        for (int i = 0; i < 1000; i++, seq += 100) SendPair(table, ref frame, client, server, seq, payload);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++, seq += 100) SendPair(table, ref frame, client, server, seq, payload);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(11_000 * 100, handler.Bytes);
+    }
+
+    private static void SendPair(FlowTable table, ref long frame, Endpoint client, Endpoint server, uint seq, byte[] payload)
+    {
+        Send(table, ref frame, client, server, seq, 5001, PshAck, payload);
+        Send(table, ref frame, server, client, 5001, seq + (uint)payload.Length, Ack, []);
+    }
+
+    private static void Send(FlowTable table, ref long frame, Endpoint source, Endpoint destination, uint seq, uint ack, TcpFlags flags, byte[] payload)
+    {
+        frame++;
+        var segment = new TcpSegment
+        {
+            Frame = frame, TimestampNs = frame * 1000, Source = source, Destination = destination,
+            Sequence = seq, Acknowledgment = ack, Flags = flags, Payload = payload, PayloadLength = payload.Length,
+        };
+        table.Process(ref segment);
+    }
+
+    private sealed class FixedObserver(ITcpStreamHandler handler) : ITcpStreamObserver
+    {
+        public ITcpStreamHandler? OnConnectionOpened(TcpConnection connection) => handler;
+    }
+
+    private sealed class CountingHandler : ITcpStreamHandler
+    {
+        public long Bytes { get; private set; }
+        public StreamAction OnData(TcpConnection connection, FlowDirection direction, ReadOnlySpan<byte> data, long frame, long timeNs)
+        {
+            Bytes += data.Length;
+            return StreamAction.Continue;
+        }
+        public void OnGap(TcpConnection connection, FlowDirection direction, long streamOffset, long length, long frame, long timeNs) { }
+        public void OnClosed(TcpConnection connection, CloseReason reason, long frame, long timeNs) { }
+    }
+
     private static IEnumerable<int[]> Permutations(int[] items)
     {
         if (items.Length <= 1)
