@@ -500,6 +500,27 @@ public sealed class TcpStreamReassemblerTests
         Assert.Equal(11_000 * 100, handler.Bytes);
     }
 
+    [Fact]
+    public void StreamLongerThan4GiBKeepsCountingOffsetsPast2To32()
+    {
+        var handler = new CountingHandler();
+        var table = new FlowTable(FtpTraceLimits.Default, new FixedObserver(handler), NullAnomalySink.Instance);
+        var client = new Endpoint(IpAddress.FromV4(0x0A00_0001), 50000);
+        var server = new Endpoint(IpAddress.FromV4(0x0A00_0002), 21);
+        byte[] payload = new byte[65_000];
+        const int segments = 70_000;                     // 4,550,000,000 bytes: the sequence numbers wrap once
+        long frame = 0;
+        Send(table, ref frame, client, server, 0xF000_0000, 0, Syn, []);
+        uint seq = 0xF000_0001;
+        for (int i = 0; i < segments; i++, seq += (uint)payload.Length) Send(table, ref frame, client, server, seq, 0, PshAck, payload);
+        Send(table, ref frame, client, server, seq + 10, 0, PshAck, payload);   // 10 bytes lost
+        Send(table, ref frame, server, client, 0, seq + 10 + (uint)payload.Length, Ack, []);
+
+        const long expectedGapAt = (long)segments * 65_000;
+        Assert.Equal([(expectedGapAt, 10L)], handler.Gaps);
+        Assert.Equal(expectedGapAt + 65_000, handler.Bytes);
+    }
+
     private static void SendPair(FlowTable table, ref long frame, Endpoint client, Endpoint server, uint seq, byte[] payload)
     {
         Send(table, ref frame, client, server, seq, 5001, PshAck, payload);
@@ -530,7 +551,9 @@ public sealed class TcpStreamReassemblerTests
             Bytes += data.Length;
             return StreamAction.Continue;
         }
-        public void OnGap(TcpConnection connection, FlowDirection direction, long streamOffset, long length, long frame, long timeNs) { }
+        public List<(long Offset, long Length)> Gaps { get; } = [];
+        public void OnGap(TcpConnection connection, FlowDirection direction, long streamOffset, long length, long frame, long timeNs) =>
+            Gaps.Add((streamOffset, length));
         public void OnClosed(TcpConnection connection, CloseReason reason, long frame, long timeNs) { }
     }
 
