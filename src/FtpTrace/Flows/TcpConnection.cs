@@ -1,4 +1,5 @@
 using FtpTrace.Decoding;
+using FtpTrace.Reassembly;
 
 namespace FtpTrace.Flows;
 
@@ -69,4 +70,51 @@ public sealed class TcpConnection
     public bool RolesSwapped { get; private set; }
 
     public override string ToString() => $"#{Id} {Client} -> {Server}";
+
+    // ---- Flow-table state (internal to the Flows and Reassembly stages) ---------------------
+
+    /// <summary>The canonical 4-tuple the flow table files this connection under.</summary>
+    internal FlowKey Key;
+
+    /// <summary>True when the side taken as client at creation is <see cref="FlowKey.Low"/>.</summary>
+    internal bool InitialClientIsLow;
+
+    /// <summary>Side 0: bytes sent by the side taken as client at creation (before any <see cref="SwapRoles"/>).</summary>
+    internal TcpStreamReassembler? InitiatorStream;
+
+    /// <summary>Side 1: bytes sent by the side taken as server at creation.</summary>
+    internal TcpStreamReassembler? ResponderStream;
+
+    /// <summary>True while payload is reassembled and delivered to <see cref="Handler"/> (a handler was given and has not detached).</summary>
+    internal bool Reassembling;
+
+    /// <summary>Capture time (monotonic: the latest time seen by the table) of the last packet; orders the LRU list.</summary>
+    internal long TouchNs;
+
+    /// <summary>When a closed connection leaves the table.</summary>
+    internal long LingerUntilNs;
+
+    /// <summary>Links of the intrusive list the connection is on (live LRU list, or linger list once closed).</summary>
+    internal TcpConnection? ListPrevious;
+    internal TcpConnection? ListNext;
+
+    /// <summary>Side (0 = initial client, 1 = initial server) of a segment whose source is the key's low endpoint or not.</summary>
+    internal int SideOf(bool sourceIsLow) => sourceIsLow == InitialClientIsLow ? 0 : 1;
+
+    /// <summary>The logical direction of bytes sent by <paramref name="side"/>, following <see cref="SwapRoles"/>.</summary>
+    internal FlowDirection DirectionOf(int side) => (FlowDirection)(side ^ (RolesSwapped ? 1 : 0));
+
+    internal TcpStreamReassembler StreamOf(int side) => (side == 0 ? InitiatorStream : ResponderStream)!;
+
+    internal void AddBytes(FlowDirection direction, long count)
+    {
+        if (direction == FlowDirection.ClientToServer) BytesClientToServer += count;
+        else BytesServerToClient += count;
+    }
+
+    internal void AddGapBytes(FlowDirection direction, long count)
+    {
+        if (direction == FlowDirection.ClientToServer) GapBytesClientToServer += count;
+        else GapBytesServerToClient += count;
+    }
 }

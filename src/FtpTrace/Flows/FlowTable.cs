@@ -1,0 +1,355 @@
+using FtpTrace.Decoding;
+using FtpTrace.Diagnostics;
+using FtpTrace.Reassembly;
+
+namespace FtpTrace.Flows;
+
+/// <summary>
+/// Tracks the TCP connections of one capture and drives the reassembly of their byte streams.
+/// <list type="bullet">
+/// <item><b>Lookup</b> by the canonical 4-tuple (<c>FlowKey</c>), no allocation per packet except
+/// when a connection is created. Connection ids are 1, 2, 3 ... in order of first packet.</item>
+/// <item><b>Roles</b>: the SYN sender is the client and a SYN+ACK sender the server
+/// (<see cref="RoleEvidence.Handshake"/>); without a handshake the side on a configured server port,
+/// else on a port below 1024, is the server (<see cref="RoleEvidence.WellKnownPort"/>); otherwise the
+/// sender of the first packet is the client (<see cref="RoleEvidence.FirstSpeaker"/>). Directions
+/// follow <see cref="TcpConnection.SwapRoles"/> at any time.</item>
+/// <item><b>New connection on a known 4-tuple</b>: a SYN (without ACK) on a finished connection
+/// (FIN both ways, RST, lingering), or with an ISN other than the one seen, or on a connection that
+/// saw no handshake, starts a new connection (the old one closed with <see cref="CloseReason.Replaced"/>).
+/// A SYN with the same ISN is a retransmission; a SYN that matches an earlier SYN+ACK completes it.</item>
+/// <item><b>Release</b>: a connection closed by FIN both ways or RST lingers
+/// <see cref="FtpTraceLimits.ClosedConnectionLingerNs"/> (late packets are absorbed and counted, a new
+/// SYN replaces it), then is dropped. A connection idle longer than
+/// <see cref="FtpTraceLimits.ConnectionIdleTimeoutNs"/> is flushed and closed
+/// (<see cref="CloseReason.IdleTimeout"/>; <see cref="AnomalyKind.ConnectionTimeout"/> when bytes were still pending).
+/// At most <see cref="FtpTraceLimits.MaxConnections"/> are held: lingering ones go first, then the
+/// least recently active live one is evicted (<see cref="CloseReason.Evicted"/>, <see cref="AnomalyKind.ConnectionEvicted"/>).
+/// Live connections sit on an intrusive LRU list and closed ones on a FIFO, so expiry only looks at
+/// the list heads as capture time (the latest timestamp seen) advances: O(1) amortised per packet.</item>
+/// <item><b>Reassembly</b>: <see cref="ITcpStreamObserver.OnConnectionOpened"/> is called once per
+/// connection; a null handler, or <see cref="StreamAction.Detach"/>, leaves the connection counted
+/// by sequence numbers only (see <see cref="TcpStreamReassembler"/> for the stream policies).
+/// <see cref="ITcpStreamHandler.OnClosed"/> is called once at close, also after a detach.</item>
+/// <item><b>Anomalies</b> about stream content (gaps, overlaps, buffer limits, snaplen cuts) and
+/// <see cref="AnomalyKind.MidstreamJoin"/> are reported only for reassembled connections;
+/// evictions for every connection.</item>
+/// </list>
+/// </summary>
+public sealed class FlowTable
+{
+    private readonly FtpTraceLimits _limits;
+    private readonly ITcpStreamObserver _observer;
+    private readonly IAnomalySink _anomalies;
+    private readonly IReadOnlySet<ushort>? _serverPorts;
+    private readonly Dictionary<FlowKey, TcpConnection> _table = [];
+    private readonly ConnectionList _live = new();
+    private readonly ConnectionList _lingering = new();
+    private readonly ReassemblyCounters _counters = new();
+    private long _now = long.MinValue;
+
+    /// <param name="limits">Connection and buffer limits.</param>
+    /// <param name="observer">Told about each new connection; decides whether its bytes are reassembled.</param>
+    /// <param name="anomalies">Receives every irregularity.</param>
+    /// <param name="serverPorts">Extra ports known to be servers (e.g. FTP on a non-standard port); ports below 1024 always count.</param>
+    public FlowTable(FtpTraceLimits limits, ITcpStreamObserver observer, IAnomalySink anomalies, IReadOnlySet<ushort>? serverPorts = null)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(observer);
+        ArgumentNullException.ThrowIfNull(anomalies);
+        _limits = limits;
+        _observer = observer;
+        _anomalies = anomalies;
+        _serverPorts = serverPorts;
+    }
+
+    /// <summary>TCP segments processed.</summary>
+    public long Packets { get; private set; }
+
+    /// <summary>Connections created (the last id given).</summary>
+    public long ConnectionsCreated { get; private set; }
+
+    /// <summary>Live (not closed) connections held now.</summary>
+    public int ActiveConnections => _live.Count;
+
+    /// <summary>Connections held now, live and lingering after close; never above <see cref="FtpTraceLimits.MaxConnections"/>.</summary>
+    public int TrackedConnections => _table.Count;
+
+    /// <summary>Highest <see cref="TrackedConnections"/> reached.</summary>
+    public int PeakTrackedConnections { get; private set; }
+
+    /// <summary>Live connections evicted because the table was full.</summary>
+    public long Evicted { get; private set; }
+
+    /// <summary>Connections closed after the idle timeout.</summary>
+    public long TimedOut { get; private set; }
+
+    /// <summary>Connections ended by a new SYN on their 4-tuple.</summary>
+    public long Replaced { get; private set; }
+
+    /// <summary>Packets on a closed (lingering) connection: absorbed, not reassembled.</summary>
+    public long PacketsAfterClose { get; private set; }
+
+    /// <summary>Segments whose bytes had all been received already.</summary>
+    public long RetransmittedSegments => _counters.RetransmittedSegments;
+
+    /// <summary>Bytes announced beyond the FIN of their direction (dropped).</summary>
+    public long BytesAfterFin => _counters.BytesAfterFin;
+
+    /// <summary>Bytes before the first byte of a stream joined mid-stream (dropped).</summary>
+    public long BytesBeforeStart => _counters.BytesBeforeStart;
+
+    /// <summary>Gaps declared, on every connection (reassembled or only counted).</summary>
+    public long Gaps => _counters.Gaps;
+
+    public long GapBytes => _counters.GapBytes;
+
+    public long ConflictingOverlaps => _counters.ConflictingOverlaps;
+
+    public long BufferLimitHits => _counters.BufferLimitHits;
+
+    /// <summary>Handles one TCP segment. <paramref name="segment"/>'s payload is only read during the call.</summary>
+    public void Process(ref TcpSegment segment)
+    {
+        Packets++;
+        if (segment.TimestampNs > _now) _now = segment.TimestampNs;
+        Expire();
+
+        FlowKey key = FlowKey.Create(segment.Source, segment.Destination, out bool sourceIsLow);
+        bool pureSyn = (segment.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn;
+        if (!_table.TryGetValue(key, out TcpConnection? connection))
+        {
+            connection = Open(ref segment, key, sourceIsLow);
+        }
+        else if (connection.Closed is not null)
+        {
+            if (!pureSyn)
+            {
+                connection.Packets++;
+                connection.LastFrame = segment.Frame;
+                connection.LastNs = segment.TimestampNs;
+                PacketsAfterClose++;
+                return;
+            }
+            _lingering.Remove(connection);
+            _table.Remove(key);
+            Replaced++;
+            connection = Open(ref segment, key, sourceIsLow);
+        }
+        else if (pureSyn && StartsNewConnection(connection, connection.SideOf(sourceIsLow), segment.Sequence))
+        {
+            FlushStreams(connection, segment.Frame, segment.TimestampNs);
+            Close(connection, CloseReason.Replaced, segment.Frame, segment.TimestampNs, linger: false);
+            Replaced++;
+            connection = Open(ref segment, key, sourceIsLow);
+        }
+
+        int side = connection.SideOf(sourceIsLow);
+        connection.Packets++;
+        connection.LastFrame = segment.Frame;
+        connection.LastNs = segment.TimestampNs;
+        connection.TouchNs = _now;
+        if (segment.Has(TcpFlags.Syn)) connection.SawSyn = true;
+        _live.MoveToTail(connection);
+
+        TcpStreamReassembler stream = connection.StreamOf(side);
+        TcpStreamReassembler peer = connection.StreamOf(1 - side);
+        if (segment.Has(TcpFlags.Rst))
+        {
+            FlushStreams(connection, segment.Frame, segment.TimestampNs);
+            Close(connection, CloseReason.Reset, segment.Frame, segment.TimestampNs, linger: true);
+            return;
+        }
+        stream.OnSegment(ref segment);
+        if (segment.Has(TcpFlags.Ack)) peer.OnPeerAck(segment.Acknowledgment, segment.Frame, segment.TimestampNs);
+        if (stream.FinSeen && peer.FinSeen)
+        {
+            FlushStreams(connection, segment.Frame, segment.TimestampNs);
+            Close(connection, CloseReason.Fin, segment.Frame, segment.TimestampNs, linger: true);
+        }
+    }
+
+    /// <summary>
+    /// The capture ended at <paramref name="timeNs"/>: connections idle past the timeout close as
+    /// such, every other live one is flushed and closed (<see cref="CloseReason.EndOfCapture"/>, in id
+    /// order), and the table is emptied.
+    /// </summary>
+    public void Finish(long timeNs)
+    {
+        if (timeNs > _now) _now = timeNs;
+        Expire();
+        var remaining = new List<TcpConnection>(_live.Count);
+        for (TcpConnection? c = _live.Head; c is not null; c = c.ListNext) remaining.Add(c);
+        remaining.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        foreach (TcpConnection c in remaining)
+        {
+            FlushStreams(c, c.LastFrame, timeNs);
+            Close(c, CloseReason.EndOfCapture, c.LastFrame, timeNs, linger: false);
+        }
+        while (_lingering.Head is { } closed)
+        {
+            _lingering.Remove(closed);
+            _table.Remove(closed.Key);
+        }
+    }
+
+    private TcpConnection Open(ref TcpSegment segment, FlowKey key, bool sourceIsLow)
+    {
+        while (_table.Count >= Math.Max(1, _limits.MaxConnections)) MakeRoom();
+
+        bool syn = segment.Has(TcpFlags.Syn);
+        bool ack = segment.Has(TcpFlags.Ack);
+        bool sourceIsClient;
+        RoleEvidence evidence;
+        if (syn)
+        {
+            sourceIsClient = !ack;
+            evidence = RoleEvidence.Handshake;
+        }
+        else
+        {
+            int sourceScore = PortScore(segment.Source.Port);
+            int destinationScore = PortScore(segment.Destination.Port);
+            sourceIsClient = sourceScore <= destinationScore;
+            evidence = sourceScore == destinationScore ? RoleEvidence.FirstSpeaker : RoleEvidence.WellKnownPort;
+        }
+
+        Endpoint client = sourceIsClient ? segment.Source : segment.Destination;
+        Endpoint server = sourceIsClient ? segment.Destination : segment.Source;
+        var connection = new TcpConnection(++ConnectionsCreated, client, server, evidence, segment.Frame, segment.TimestampNs)
+        {
+            Key = key,
+            InitialClientIsLow = sourceIsClient == sourceIsLow,
+            SawSyn = syn,
+        };
+        connection.InitiatorStream = new TcpStreamReassembler(connection, 0, _limits, _anomalies, _counters);
+        connection.ResponderStream = new TcpStreamReassembler(connection, 1, _limits, _anomalies, _counters);
+        _table.Add(key, connection);
+        if (_table.Count > PeakTrackedConnections) PeakTrackedConnections = _table.Count;
+        connection.TouchNs = _now;
+        _live.AddTail(connection);
+
+        ITcpStreamHandler? handler = _observer.OnConnectionOpened(connection);
+        connection.Handler = handler;
+        connection.Reassembling = handler is not null;
+        if (!syn && connection.Reassembling)
+        {
+            _anomalies.Report(new Anomaly(AnomalyKind.MidstreamJoin, segment.Frame, segment.TimestampNs, connection.Id,
+                $"{connection}: joined mid-stream (no SYN seen); stream offsets count from the first sequence number seen"));
+        }
+        return connection;
+    }
+
+    /// <summary>Configured server ports rank above well-known ports (&lt; 1024), which rank above the rest.</summary>
+    private int PortScore(ushort port) =>
+        _serverPorts is not null && _serverPorts.Contains(port) ? 2 : port < 1024 ? 1 : 0;
+
+    /// <summary>Whether a SYN (without ACK) from <paramref name="side"/> on a live connection begins a new one.</summary>
+    private static bool StartsNewConnection(TcpConnection connection, int side, uint sequence)
+    {
+        TcpStreamReassembler own = connection.StreamOf(side);
+        if (own.SawSyn) return own.InitialSequence != sequence;
+        TcpStreamReassembler other = connection.StreamOf(1 - side);
+        // The SYN+ACK was captured before its SYN: same handshake.
+        return !(other.SawSynAck && other.SynAckAcknowledgment == unchecked(sequence + 1));
+    }
+
+    private void MakeRoom()
+    {
+        if (_lingering.Head is { } closed)
+        {
+            _lingering.Remove(closed);
+            _table.Remove(closed.Key);
+            return;
+        }
+        TcpConnection victim = _live.Head!;
+        Evicted++;
+        _anomalies.Report(new Anomaly(AnomalyKind.ConnectionEvicted, victim.LastFrame, _now, victim.Id,
+            $"{victim}: evicted, {_limits.MaxConnections} connections tracked (least recently active goes first)"));
+        FlushStreams(victim, victim.LastFrame, _now);
+        Close(victim, CloseReason.Evicted, victim.LastFrame, _now, linger: false);
+    }
+
+    /// <summary>Drops lingering connections whose time is up and closes live ones idle past the timeout.</summary>
+    private void Expire()
+    {
+        while (_lingering.Head is { } closed && closed.LingerUntilNs <= _now)
+        {
+            _lingering.Remove(closed);
+            _table.Remove(closed.Key);
+        }
+        while (_live.Head is { } idle && _now - idle.TouchNs > _limits.ConnectionIdleTimeoutNs)
+        {
+            TimedOut++;
+            bool pending = idle.StreamOf(0).HasPending || idle.StreamOf(1).HasPending;
+            if (pending && idle.Reassembling)
+            {
+                _anomalies.Report(new Anomaly(AnomalyKind.ConnectionTimeout, idle.LastFrame, _now, idle.Id,
+                    $"{idle}: idle for more than {_limits.ConnectionIdleTimeoutNs / 1_000_000_000} s with bytes still waiting for missing segments"));
+            }
+            FlushStreams(idle, idle.LastFrame, _now);
+            Close(idle, CloseReason.IdleTimeout, idle.LastFrame, _now, linger: false);
+        }
+    }
+
+    private static void FlushStreams(TcpConnection connection, long frame, long timeNs)
+    {
+        connection.StreamOf(0).Flush(frame, timeNs);
+        connection.StreamOf(1).Flush(frame, timeNs);
+    }
+
+    private void Close(TcpConnection connection, CloseReason reason, long frame, long timeNs, bool linger)
+    {
+        _live.Remove(connection);
+        connection.Closed = reason;
+        connection.Handler?.OnClosed(connection, reason, frame, timeNs);
+        connection.Reassembling = false;
+        connection.StreamOf(0).Release();
+        connection.StreamOf(1).Release();
+        if (linger)
+        {
+            connection.LingerUntilNs = _now + _limits.ClosedConnectionLingerNs;
+            _lingering.AddTail(connection);
+        }
+        else
+        {
+            _table.Remove(connection.Key);
+        }
+    }
+
+    /// <summary>An intrusive doubly linked list over <see cref="TcpConnection.ListPrevious"/>/<see cref="TcpConnection.ListNext"/>.</summary>
+    private sealed class ConnectionList
+    {
+        public TcpConnection? Head { get; private set; }
+        public TcpConnection? Tail { get; private set; }
+        public int Count { get; private set; }
+
+        public void AddTail(TcpConnection connection)
+        {
+            connection.ListPrevious = Tail;
+            connection.ListNext = null;
+            if (Tail is null) Head = connection;
+            else Tail.ListNext = connection;
+            Tail = connection;
+            Count++;
+        }
+
+        public void Remove(TcpConnection connection)
+        {
+            if (connection.ListPrevious is null) Head = connection.ListNext;
+            else connection.ListPrevious.ListNext = connection.ListNext;
+            if (connection.ListNext is null) Tail = connection.ListPrevious;
+            else connection.ListNext.ListPrevious = connection.ListPrevious;
+            connection.ListPrevious = null;
+            connection.ListNext = null;
+            Count--;
+        }
+
+        public void MoveToTail(TcpConnection connection)
+        {
+            if (Tail == connection) return;
+            Remove(connection);
+            AddTail(connection);
+        }
+    }
+}

@@ -1,0 +1,466 @@
+using System.Buffers;
+using FtpTrace.Decoding;
+using FtpTrace.Diagnostics;
+using FtpTrace.Flows;
+
+namespace FtpTrace.Reassembly;
+
+/// <summary>
+/// Turns the segments one side of a TCP connection sends into an ordered byte stream, delivered
+/// to the connection's <see cref="ITcpStreamHandler"/> (<c>OnData</c> / <c>OnGap</c>). Owned and
+/// driven by the <c>FlowTable</c>, one per direction.
+/// <list type="bullet">
+/// <item><b>Offsets</b> are 64-bit: 0 is ISN+1 when the SYN (or SYN+ACK) was seen, else the first
+/// sequence number seen in the direction. Sequence numbers are unwrapped relative to the next
+/// expected one with a signed 32-bit difference, so streams may cross 2^32. Bytes before offset 0
+/// (a reordered earlier segment of a stream joined mid-stream) are dropped and counted.</item>
+/// <item><b>In-order bytes</b> go to the handler straight from the segment (no copy).
+/// Out-of-order bytes are copied into pooled arrays, sorted by offset, up to
+/// <see cref="FtpTraceLimits.MaxBufferedBytesPerDirection"/> / <see cref="FtpTraceLimits.MaxBufferedSegmentsPerDirection"/>;
+/// reaching a limit declares the hole before the first buffered byte a gap (<see cref="AnomalyKind.BufferLimit"/>).</item>
+/// <item><b>Overlap policy: the first bytes received for a sequence number win</b> (Wireshark's
+/// default). Retransmissions are dropped and partial overlaps deliver only the new bytes. Different
+/// bytes for sequence numbers already held are a <see cref="AnomalyKind.ConflictingOverlap"/> (frame and
+/// stream offset, one per segment): checked against every buffered (undelivered) byte, and against
+/// the last <see cref="HistoryBytes"/> bytes delivered, kept in a ring rented from the array pool on
+/// the first delivery and given back at close or detach (so an idle connection that is only
+/// counted holds no byte buffer at all).</item>
+/// <item><b>Gaps</b> (bytes never captured) are declared when the peer acknowledges beyond a hole
+/// (up to the highest byte seen: an ACK cannot tell a lost last segment from a lost FIN), at a
+/// buffer limit, at close (FIN both ways, RST, idle timeout, eviction, end of capture; a FIN also
+/// proves the bytes before it), and right away for the part of a segment cut by the snapshot length
+/// (<see cref="AnomalyKind.SnaplenCut"/>). Each gap is an <c>OnGap</c> call and a <see cref="AnomalyKind.StreamGap"/>.
+/// A gap range that was already received (or buffered) is not reported again: first received wins.</item>
+/// <item><b>FIN</b>: the first FIN fixes the end of the direction. Bytes announced beyond it are dropped and
+/// counted (<c>FlowTable.BytesAfterFin</c>), not delivered and not reported as an anomaly.</item>
+/// <item>Connections without a handler (or whose handler detached) are still tracked by sequence
+/// numbers only, so byte and gap counts stay right and retransmissions never count twice; they
+/// keep no bytes, hold at most <see cref="CountedOnlyMaxRanges"/> out-of-order ranges, and report no stream anomalies.</item>
+/// <item>A one-byte segment at the next offset minus one (a keep-alive, often carrying a garbage byte) is not a conflict.</item>
+/// </list>
+/// </summary>
+public sealed class TcpStreamReassembler
+{
+    /// <summary>Bytes of delivered stream kept per direction to detect conflicting retransmissions (a power of two).</summary>
+    public const int HistoryBytes = 2048;
+
+    /// <summary>Out-of-order ranges held per direction of a connection that is only counted (its gaps are counted earlier past this).</summary>
+    public const int CountedOnlyMaxRanges = 64;
+
+    private readonly TcpConnection _connection;
+    private readonly int _side;
+    private readonly FtpTraceLimits _limits;
+    private readonly IAnomalySink _anomalies;
+    private readonly ReassemblyCounters _counters;
+
+    private uint _baseSequence;
+    private long _next;
+    private long _highestEnd;
+    private long _ackedOffset;
+    private long _finOffset = -1;
+    private OutOfOrderBuffer? _buffer;
+    private byte[]? _history;
+    private int _historyLength;
+    private long _lastConflictFrame = -1;
+
+    internal TcpStreamReassembler(TcpConnection connection, int side, FtpTraceLimits limits, IAnomalySink anomalies, ReassemblyCounters counters)
+    {
+        _connection = connection;
+        _side = side;
+        _limits = limits;
+        _anomalies = anomalies;
+        _counters = counters;
+    }
+
+    /// <summary>The logical direction of this stream now (it follows <see cref="TcpConnection.SwapRoles"/>).</summary>
+    public FlowDirection Direction => _connection.DirectionOf(_side);
+
+    /// <summary>True once offset 0 is fixed (SYN, or first segment with data or FIN).</summary>
+    public bool Started { get; private set; }
+
+    /// <summary>True when this side's SYN (or SYN+ACK) was seen.</summary>
+    public bool SawSyn { get; private set; }
+
+    /// <summary>The ISN of this side's first SYN; meaningful when <see cref="SawSyn"/>.</summary>
+    public uint InitialSequence { get; private set; }
+
+    /// <summary>True when this side's SYN carried an ACK (a SYN+ACK).</summary>
+    public bool SawSynAck { get; private set; }
+
+    /// <summary>The acknowledgment number of this side's SYN+ACK.</summary>
+    public uint SynAckAcknowledgment { get; private set; }
+
+    /// <summary>The next stream offset expected: every byte before it was delivered or declared a gap.</summary>
+    public long NextOffset => _next;
+
+    public bool FinSeen => _finOffset >= 0;
+
+    /// <summary>FIN seen and every byte before it delivered or declared a gap.</summary>
+    public bool Finished => _finOffset >= 0 && _next >= _finOffset;
+
+    /// <summary>Out-of-order segments held (bytes or ranges).</summary>
+    public int BufferedSegments => _buffer?.Count ?? 0;
+
+    /// <summary>Bytes held in out-of-order buffers.</summary>
+    public long BufferedBytes => _buffer?.Bytes ?? 0;
+
+    /// <summary>Bytes still waiting for a hole to fill (buffered, or a FIN not reached yet).</summary>
+    public bool HasPending => BufferedSegments > 0 || (FinSeen && !Finished);
+
+    private bool Reassembling => _connection.Reassembling;
+
+    /// <summary>Handles the SYN, payload and FIN of a segment this side sent (RST is handled by the table).</summary>
+    internal void OnSegment(ref TcpSegment segment)
+    {
+        if (!Reassembling) DropHeldBytes();
+        bool syn = segment.Has(TcpFlags.Syn);
+        if (syn && !SawSyn)
+        {
+            SawSyn = true;
+            InitialSequence = segment.Sequence;
+            SawSynAck = segment.Has(TcpFlags.Ack);
+            SynAckAcknowledgment = segment.Acknowledgment;
+            if (!Started) Start(unchecked(segment.Sequence + 1));
+        }
+        int announced = Math.Max(segment.PayloadLength, segment.Payload.Length);
+        bool fin = segment.Has(TcpFlags.Fin);
+        if (announced == 0 && !fin) return;
+
+        uint dataSequence = syn ? unchecked(segment.Sequence + 1) : segment.Sequence;
+        if (!Started) Start(dataSequence);
+        long offset = Unwrap(dataSequence);
+        if (announced > 0) AcceptPayload(offset, segment.Payload, announced, segment.Frame, segment.TimestampNs);
+        if (fin) AcceptFin(offset + announced);
+    }
+
+    /// <summary>The other side acknowledged <paramref name="acknowledgment"/>: holes below it (up to the highest byte seen) are gaps.</summary>
+    internal void OnPeerAck(uint acknowledgment, long frame, long timeNs)
+    {
+        if (!Started) return;
+        long acked = Unwrap(acknowledgment);
+        if (acked <= _ackedOffset) return;
+        _ackedOffset = acked;
+        if (acked > _next && _highestEnd > _next) AdvanceTo(Math.Min(acked, _highestEnd), frame, timeNs);
+    }
+
+    /// <summary>The stream ends now: buffered bytes are delivered in order, every hole (and the bytes before a FIN) declared a gap.</summary>
+    internal void Flush(long frame, long timeNs)
+    {
+        if (!Reassembling) DropHeldBytes();
+        while (_buffer is { Count: > 0 })
+        {
+            long first = _buffer.First.Offset;
+            if (first > _next) DeclareGap(first - _next, frame, timeNs);
+            Drain();
+        }
+        if (_finOffset > _next) DeclareGap(_finOffset - _next, frame, timeNs);
+    }
+
+    /// <summary>Gives back every pooled array (at close).</summary>
+    internal void Release()
+    {
+        _buffer?.Release();
+        _buffer = null;
+        ReleaseHistory();
+    }
+
+    private void Start(uint sequence)
+    {
+        Started = true;
+        _baseSequence = sequence;
+    }
+
+    /// <summary>The stream offset of <paramref name="sequence"/>: signed 32-bit distance from the next expected sequence number.</summary>
+    private long Unwrap(uint sequence)
+    {
+        uint expected = unchecked(_baseSequence + (uint)_next);
+        return _next + unchecked((int)(sequence - expected));
+    }
+
+    private void AcceptPayload(long start, ReadOnlySpan<byte> captured, int announced, long frame, long timeNs)
+    {
+        long end = start + announced;
+        long capturedEnd = start + captured.Length;
+        long high = _finOffset >= 0 ? _finOffset : long.MaxValue;
+        if (start < 0) _counters.BytesBeforeStart += Math.Min(end, 0) - start;
+        if (end > high) _counters.BytesAfterFin += end - Math.Max(start, high);
+
+        if (announced > captured.Length && Reassembling)
+        {
+            _anomalies.Report(new Anomaly(AnomalyKind.SnaplenCut, frame, timeNs, _connection.Id,
+                $"{Name(Direction)}: segment at stream offset {start} announces {announced} bytes, {captured.Length} captured"));
+        }
+
+        long lo = Math.Max(start, 0), hi = Math.Min(end, high);
+        if (hi <= lo) return;
+        if (hi > _highestEnd) _highestEnd = hi;
+
+        long dataEnd = Math.Min(capturedEnd, hi);
+        if (dataEnd > lo) AcceptBytes(lo, captured.Slice((int)(lo - start), (int)(dataEnd - lo)), frame, timeNs);
+
+        long missingStart = Math.Max(capturedEnd, lo);
+        if (hi > missingStart) AcceptMissing(missingStart, hi, frame, timeNs);
+
+        if (_ackedOffset > _next) AdvanceTo(Math.Min(_ackedOffset, _highestEnd), frame, timeNs);
+    }
+
+    private void AcceptBytes(long offset, ReadOnlySpan<byte> data, long frame, long timeNs)
+    {
+        long end = offset + data.Length;
+        if (end <= _next)
+        {
+            _counters.RetransmittedSegments++;
+            // A keep-alive repeats the last byte sent, often with a garbage value: not a conflict.
+            bool keepAlive = data.Length == 1 && offset == _next - 1;
+            if (!keepAlive) CheckHistory(offset, data, frame, timeNs);
+            return;
+        }
+        if (offset < _next)
+        {
+            int old = (int)(_next - offset);
+            CheckHistory(offset, data[..old], frame, timeNs);
+            data = data[old..];
+            offset = _next;
+        }
+
+        if (offset > _next)
+        {
+            Insert(offset, data, data.Length, isGap: false, frame, timeNs);
+            EnforceLimits(frame, timeNs);
+            return;
+        }
+
+        // In order: deliver straight from the segment up to the first buffered byte.
+        if (_buffer is not { Count: > 0 })
+        {
+            Deliver(data, frame, timeNs);
+            return;
+        }
+        int take = (int)Math.Min(data.Length, _buffer.First.Offset - offset);
+        if (take > 0) Deliver(data[..take], frame, timeNs);
+        if (take < data.Length) Insert(offset + take, data[take..], data.Length - take, isGap: false, frame, timeNs);
+        Drain();
+    }
+
+    /// <summary>Bytes the segment announced but the snapshot length cut: a gap once reached.</summary>
+    private void AcceptMissing(long start, long end, long frame, long timeNs)
+    {
+        if (end <= _next) return;
+        if (start < _next) start = _next;
+        Insert(start, default, (int)(end - start), isGap: true, frame, timeNs);
+        Drain();
+        EnforceLimits(frame, timeNs);
+    }
+
+    private void AcceptFin(long finOffset)
+    {
+        if (_finOffset >= 0) return;
+        if (finOffset < 0) finOffset = 0;
+        _finOffset = Math.Max(finOffset, _next);
+        if (_finOffset > _highestEnd) _highestEnd = _finOffset;
+        if (_buffer is { Count: > 0 }) _counters.BytesAfterFin += _buffer.TruncateAt(_finOffset);
+    }
+
+    /// <summary>
+    /// Buffers [<paramref name="offset"/>, +<paramref name="length"/>) where no byte is held yet
+    /// (first received wins), checking the bytes already held for conflicts.
+    /// </summary>
+    private void Insert(long offset, ReadOnlySpan<byte> data, int length, bool isGap, long frame, long timeNs)
+    {
+        _buffer ??= new OutOfOrderBuffer();
+        bool keepBytes = !isGap && Reassembling;
+        long position = offset, end = offset + length;
+        int index = _buffer.IndexEndingAfter(position);
+        while (position < end)
+        {
+            if (index < _buffer.Count && _buffer[index].Offset <= position)
+            {
+                ref PendingSegment held = ref _buffer[index];
+                long overlapEnd = Math.Min(end, held.End);
+                if (keepBytes && held.Data is not null)
+                {
+                    ReadOnlySpan<byte> mine = data.Slice((int)(position - offset), (int)(overlapEnd - position));
+                    ReadOnlySpan<byte> theirs = held.Data.AsSpan((int)(position - held.Offset), mine.Length);
+                    int same = mine.CommonPrefixLength(theirs);
+                    if (same < mine.Length) ReportConflict(position + same, frame, timeNs);
+                }
+                position = overlapEnd;
+                index++;
+                continue;
+            }
+
+            long pieceEnd = index < _buffer.Count ? Math.Min(end, _buffer[index].Offset) : end;
+            int pieceLength = (int)(pieceEnd - position);
+            byte[]? copy = null;
+            if (keepBytes)
+            {
+                copy = ArrayPool<byte>.Shared.Rent(pieceLength);
+                data.Slice((int)(position - offset), pieceLength).CopyTo(copy);
+            }
+            _buffer.Insert(index, new PendingSegment
+            {
+                Offset = position, Length = pieceLength, Data = copy, IsGap = isGap, Frame = frame, TimeNs = timeNs,
+            });
+            index++;
+            position = pieceEnd;
+        }
+    }
+
+    /// <summary>Delivers buffered segments that start at (or before) the next expected offset.</summary>
+    private void Drain()
+    {
+        while (_buffer is { Count: > 0 } && _buffer.First.Offset <= _next)
+        {
+            PendingSegment held = _buffer.RemoveFirst();
+            if (held.End > _next)
+            {
+                int skip = (int)(_next - held.Offset);
+                if (held.IsGap) DeclareGap(held.End - _next, held.Frame, held.TimeNs);
+                else if (held.Data is not null) Deliver(held.Data.AsSpan(skip, held.Length - skip), held.Frame, held.TimeNs);
+                else Advance(held.Length - skip, Direction);
+            }
+            if (held.Data is not null) ArrayPool<byte>.Shared.Return(held.Data);
+        }
+    }
+
+    /// <summary>Every byte before <paramref name="target"/> is delivered or declared a gap.</summary>
+    private void AdvanceTo(long target, long frame, long timeNs)
+    {
+        while (_next < target)
+        {
+            if (_buffer is { Count: > 0 } && _buffer.First.Offset <= _next)
+            {
+                Drain();
+                continue;
+            }
+            long holeEnd = _buffer is { Count: > 0 } ? Math.Min(target, _buffer.First.Offset) : target;
+            DeclareGap(holeEnd - _next, frame, timeNs);
+        }
+        Drain();
+    }
+
+    private void EnforceLimits(long frame, long timeNs)
+    {
+        bool reported = false;
+        int maxSegments = Reassembling ? _limits.MaxBufferedSegmentsPerDirection : Math.Min(_limits.MaxBufferedSegmentsPerDirection, CountedOnlyMaxRanges);
+        while (_buffer is { Count: > 0 } &&
+               (_buffer.Count > maxSegments || _buffer.Bytes > _limits.MaxBufferedBytesPerDirection))
+        {
+            long first = _buffer.First.Offset;
+            if (first > _next)
+            {
+                if (!reported)
+                {
+                    reported = true;
+                    _counters.BufferLimitHits++;
+                    if (Reassembling)
+                    {
+                        _anomalies.Report(new Anomaly(AnomalyKind.BufferLimit, frame, timeNs, _connection.Id,
+                            $"{Name(Direction)}: {_buffer.Count} segments / {_buffer.Bytes} bytes buffered out of order; hole at stream offset {_next} given up"));
+                    }
+                }
+                DeclareGap(first - _next, frame, timeNs);
+            }
+            Drain();
+        }
+    }
+
+    private void Deliver(ReadOnlySpan<byte> data, long frame, long timeNs)
+    {
+        FlowDirection direction = Direction;
+        if (!Reassembling || _connection.Handler is not { } handler)
+        {
+            Advance(data.Length, direction);
+            return;
+        }
+        Remember(data);
+        Advance(data.Length, direction);
+        if (handler.OnData(_connection, direction, data, frame, timeNs) == StreamAction.Detach)
+            _connection.Reassembling = false;
+    }
+
+    private void Advance(long count, FlowDirection direction)
+    {
+        _next += count;
+        _connection.AddBytes(direction, count);
+    }
+
+    private void DeclareGap(long length, long frame, long timeNs)
+    {
+        long at = _next;
+        FlowDirection direction = Direction;
+        _next += length;
+        _historyLength = 0;
+        _connection.AddGapBytes(direction, length);
+        _counters.Gaps++;
+        _counters.GapBytes += length;
+        if (!Reassembling || _connection.Handler is not { } handler) return;
+        _anomalies.Report(new Anomaly(AnomalyKind.StreamGap, frame, timeNs, _connection.Id,
+            $"{Name(direction)}: {length} bytes missing at stream offset {at}"));
+        handler.OnGap(_connection, direction, at, length, frame, timeNs);
+    }
+
+    /// <summary>Keeps the last <see cref="HistoryBytes"/> delivered bytes (which end at the next offset) in the ring.</summary>
+    private void Remember(ReadOnlySpan<byte> data)
+    {
+        _history ??= ArrayPool<byte>.Shared.Rent(HistoryBytes);
+        long start = _next;
+        if (data.Length > HistoryBytes)
+        {
+            start += data.Length - HistoryBytes;
+            data = data[^HistoryBytes..];
+        }
+        int position = (int)(start & (HistoryBytes - 1));
+        int first = Math.Min(data.Length, HistoryBytes - position);
+        data[..first].CopyTo(_history.AsSpan(position));
+        data[first..].CopyTo(_history);
+        _historyLength = (int)Math.Min(HistoryBytes, (long)_historyLength + data.Length);
+    }
+
+    /// <summary>Compares bytes received again for [offset, offset + data.Length) (all before the next offset) with the delivered ones still in the ring.</summary>
+    private void CheckHistory(long offset, ReadOnlySpan<byte> data, long frame, long timeNs)
+    {
+        if (_history is null || !Reassembling) return;
+        long from = Math.Max(offset, _next - _historyLength);
+        long to = offset + data.Length;
+        while (from < to)
+        {
+            int position = (int)(from & (HistoryBytes - 1));
+            int length = (int)Math.Min(to - from, HistoryBytes - position);
+            ReadOnlySpan<byte> mine = data.Slice((int)(from - offset), length);
+            int same = mine.CommonPrefixLength(_history.AsSpan(position, length));
+            if (same < length)
+            {
+                ReportConflict(from + same, frame, timeNs);
+                return;
+            }
+            from += length;
+        }
+    }
+
+    private void ReportConflict(long offset, long frame, long timeNs)
+    {
+        if (frame == _lastConflictFrame) return;
+        _lastConflictFrame = frame;
+        _counters.ConflictingOverlaps++;
+        _anomalies.Report(new Anomaly(AnomalyKind.ConflictingOverlap, frame, timeNs, _connection.Id,
+            $"{Name(Direction)}: different bytes for stream offset {offset}, already received; the first bytes are kept"));
+    }
+
+    private void DropHeldBytes()
+    {
+        if (_buffer is { Bytes: > 0 }) _buffer.DropData();
+        ReleaseHistory();
+    }
+
+    private void ReleaseHistory()
+    {
+        if (_history is null) return;
+        ArrayPool<byte>.Shared.Return(_history);
+        _history = null;
+        _historyLength = 0;
+    }
+
+    private static string Name(FlowDirection direction) =>
+        direction == FlowDirection.ClientToServer ? "client-to-server" : "server-to-client";
+}
