@@ -247,7 +247,7 @@ public sealed class FtpControlParser : IDisposable
                 break;
             case FtpLineEnding.EndOfStream:
                 Report(AnomalyKind.PartialLineAtClose, line,
-                       $"{line.Content.Length} bytes without a line terminator at the end of the stream: {FtpText.EscapeForDetail(line.Content)}");
+                       $"{line.Content.Length} bytes without a line terminator at the end of the stream: {DetailOf(line.Content)}");
                 break;
         }
 
@@ -263,7 +263,7 @@ public sealed class FtpControlParser : IDisposable
         if (!FtpVerbs.IsVerbShape(verb))
         {
             InvalidLines++;
-            Report(AnomalyKind.InvalidCommand, line, $"not a command line: \"{FtpText.EscapeForDetail(content)}\"");
+            Report(AnomalyKind.InvalidCommand, line, $"not a command line: \"{DetailOf(content)}\"");
             return;
         }
         string argument = string.Empty;
@@ -376,7 +376,21 @@ public sealed class FtpControlParser : IDisposable
     }
 
     private void ReportInvalidUtf8(in FtpLine line)
-        => Report(AnomalyKind.InvalidUtf8, line, $"invalid UTF-8: \"{FtpText.EscapeForDetail(line.Content)}\"");
+        => Report(AnomalyKind.InvalidUtf8, line, $"invalid UTF-8: \"{DetailOf(line.Content)}\"");
+
+    /// <summary>
+    /// A line for an anomaly's detail, escaped and cut. The argument of a client's PASS or ACCT is
+    /// replaced by <c>&lt;hidden&gt;</c>: details are reports too, and passwords are masked there.
+    /// </summary>
+    private string DetailOf(ReadOnlySpan<byte> content)
+    {
+        if (_role == FtpParserRole.Client && content.Length > 4 && content[4] == (byte)' ' &&
+            (Ascii.EqualsIgnoreCase(content[..4], "PASS"u8) || Ascii.EqualsIgnoreCase(content[..4], "ACCT"u8)))
+        {
+            return FtpText.EscapeForDetail(content[..5]) + "<hidden>";
+        }
+        return FtpText.EscapeForDetail(content);
+    }
 
     private void Report(AnomalyKind kind, in FtpLine line, string detail) => Report(kind, line.Frame, line.TimeNs, detail);
 

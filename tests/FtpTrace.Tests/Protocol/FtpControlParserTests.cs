@@ -420,6 +420,31 @@ public sealed class FtpControlParserTests
         Assert.Equal("stream ended inside a Telnet sequence", h.Anomalies.Items[4].Detail);
     }
 
+    [Fact]
+    public void TelnetAtTheLineAndSubnegotiationLimitsIsHandled()
+    {
+        var h = RunTranscript("TelnetAtTheLimits");
+        AssertEvents(h, "aaaa|", "NOOP|12\\xFF", "NOOP|123", "NOOP|", "QUIT|", "NOOP|");
+        AssertAnomalies(h,
+            AnomalyKind.TelnetSequence,                            // SB longer than 8 bytes
+            AnomalyKind.TelnetSequence,                            // then a stray IAC SE
+            AnomalyKind.LineTooLong, AnomalyKind.InvalidUtf8,      // "NOOP 12\xFF" cut at 8
+            AnomalyKind.LineTooLong,                               // "NOOP 123" then a literal 0xFF
+            AnomalyKind.BareCarriageReturn,                        // NOOP\r then IAC IAC
+            AnomalyKind.InvalidCommand,                            // "\xFFx"
+            AnomalyKind.BareCarriageReturn);                       // NOOP\r at the end
+        Assert.Equal(2, h.Parser.LongLines);
+    }
+
+    [Fact]
+    public void PasswordsAreHiddenInAnomalyDetails()
+    {
+        var h = new ParserHarness(FtpParserRole.Client).Feed("PASS s\u00E9cret\r\npass hunter2").Finish();
+        AssertEvents(h, "PASS|s\\xE9cret", "pass|hunter2");
+        Assert.Equal(["invalid UTF-8: \"PASS <hidden>\"", "12 bytes without a line terminator at the end of the stream: pass <hidden>"],
+                     h.Anomalies.Items.Select(a => a.Detail));
+    }
+
     // ---- frames --------------------------------------------------------------------------------
 
     [Fact]

@@ -54,6 +54,10 @@ internal static class FtpTranscripts
         ["ReplyLimits"] = new(FtpParserRole.Server,
             "214-a\r\n214-b\r\n214-c\r\n214-d\r\n214 e\r\n200 fits\r\n",
             FtpTraceLimits.Default with { MaxReplyLines = 3 }),
+        ["TelnetAtTheLimits"] = new(FtpParserRole.Client,
+            "\u00FF\u00FA" + new string('a', 12) + "\u00FF\u00F0\r\nNOOP 12\u00FF\u00FF45\r\nNOOP 123\u00FF\u00FF\r\n" +
+            "NOOP\r\u00FF\u00FFx\r\nQUIT\r\u00FF\u00F1\u00FF\u00F1\nNOOP\r",
+            FtpTraceLimits.Default with { MaxLineLength = 8 }),
         ["PartialAtClose"] = new(FtpParserRole.Client, "USER a\r\nQUIT"),
     };
 
