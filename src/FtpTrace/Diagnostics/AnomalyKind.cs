@@ -80,6 +80,8 @@ public enum AnomalyKind
     PairingBroken,
     /// <summary>A command that never got a final reply before the session ended.</summary>
     CommandWithoutReply,
+    /// <summary>A reply with more lines or text bytes than the limits; the lines beyond were left out of its text.</summary>
+    ReplyTooLong,
 
     // --- Server logs ---------------------------------------------------------------------
     /// <summary>A log line that does not parse in the detected format.</summary>
