@@ -112,6 +112,7 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
         _tracker = new FtpSessionTracker(_session, _limits, _sink, _anomalies);
         _clientParser = new FtpControlParser(FtpParserRole.Client, _limits, _tracker, _anomalies, connection.Id);
         _serverParser = new FtpControlParser(FtpParserRole.Server, _limits, _tracker, _anomalies, connection.Id);
+        _tracker.Start();
         _observer.FtpConnections++;
     }
 

@@ -31,7 +31,9 @@ internal static class CodesCommand
         var output = Console.Out;
         if (codes.Length == 0)
         {
-            foreach (var info in ReplyCodeCatalog.TableCodes) Write(output, info);
+            // The reference table in its own order: each series line (as its x00 code) before its codes.
+            foreach (var info in ReplyCodeCatalog.Series.Concat(ReplyCodeCatalog.TableCodes).OrderBy(i => i.Code))
+                Write(output, info);
             return ExitCodes.Ok;
         }
         foreach (var c in codes) Write(output, ReplyCodeCatalog.Lookup(int.Parse(c, NumberStyles.None, CultureInfo.InvariantCulture)));
