@@ -38,7 +38,8 @@ namespace FtpTrace.Reassembly;
 /// counted (<c>BytesAfterFin</c> of the shared counters), not delivered and not reported as an anomaly.</item>
 /// <item>While the output is not <see cref="IReassemblyOutput.IsReassembling"/> (a connection without a
 /// handler, or whose handler detached) the stream is still tracked by sequence numbers only, so byte
-/// and gap counts stay right and retransmissions never count twice; it keeps no bytes, hold at most <see cref="CountedOnlyMaxRanges"/> out-of-order ranges, and report no stream anomalies.</item>
+/// and gap counts stay right and retransmissions never count twice; it keeps no
+/// bytes, holds at most <see cref="CountedOnlyMaxRanges"/> out-of-order ranges, and reports no stream anomalies.</item>
 /// <item>A one-byte segment at the next offset minus one (a keep-alive, often carrying a garbage byte) is not a conflict.</item>
 /// </list>
 /// </summary>
