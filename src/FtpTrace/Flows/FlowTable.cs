@@ -6,6 +6,10 @@ namespace FtpTrace.Flows;
 
 /// <summary>
 /// Tracks the TCP connections of one capture and drives the reassembly of their byte streams.
+/// Layering: Decoding -> Reassembly (ordering one direction: <see cref="TcpStreamReassembler"/>) ->
+/// Flows (connections, roles, lifetimes; this table drives two reassemblers per connection, the
+/// <see cref="TcpConnection"/> being their output) -> handlers (<see cref="ITcpStreamHandler"/>).
+/// Reassembly knows nothing of this stage.
 /// <list type="bullet">
 /// <item><b>Lookup</b> by the canonical 4-tuple (<c>FlowKey</c>), no allocation per packet except
 /// when a connection is created. Connection ids are 1, 2, 3 ... in order of first packet.</item>

@@ -6,8 +6,11 @@ namespace FtpTrace.Flows;
 /// <summary>
 /// One TCP connection: its endpoints, roles, timing and byte counts. Created and owned by the
 /// <c>FlowTable</c>; later stages read it and may attach their own state to <see cref="Handler"/>.
+/// It is also the output of its two <see cref="TcpStreamReassembler"/>s (one per side): their ordered
+/// bytes and gaps are counted here and forwarded to <see cref="Handler"/> with the side's current
+/// <see cref="FlowDirection"/> (so <see cref="SwapRoles"/> takes effect at once).
 /// </summary>
-public sealed class TcpConnection
+public sealed class TcpConnection : IReassemblyOutput
 {
     public TcpConnection(long id, Endpoint client, Endpoint server, RoleEvidence evidence, long firstFrame, long startNs)
     {
@@ -71,7 +74,7 @@ public sealed class TcpConnection
 
     public override string ToString() => $"#{Id} {Client} -> {Server}";
 
-    // ---- Flow-table state (internal to the Flows and Reassembly stages) ---------------------
+    // ---- Flow-table state (internal to the Flows stage) --------------------------------------
 
     /// <summary>The canonical 4-tuple the flow table files this connection under.</summary>
     internal FlowKey Key;
@@ -106,15 +109,33 @@ public sealed class TcpConnection
 
     internal TcpStreamReassembler StreamOf(int side) => (side == 0 ? InitiatorStream : ResponderStream)!;
 
-    internal void AddBytes(FlowDirection direction, long count)
+    // ---- Output of the two reassemblers: stream tag = side (0 = initial client, 1 = initial server) ----
+
+    long IReassemblyOutput.ConnectionId => Id;
+
+    bool IReassemblyOutput.IsReassembling => Reassembling;
+
+    string IReassemblyOutput.StreamName(int stream) =>
+        DirectionOf(stream) == FlowDirection.ClientToServer ? "client-to-server" : "server-to-client";
+
+    void IReassemblyOutput.AddBytes(int stream, long count)
     {
-        if (direction == FlowDirection.ClientToServer) BytesClientToServer += count;
+        if (DirectionOf(stream) == FlowDirection.ClientToServer) BytesClientToServer += count;
         else BytesServerToClient += count;
     }
 
-    internal void AddGapBytes(FlowDirection direction, long count)
+    void IReassemblyOutput.AddGapBytes(int stream, long count)
     {
-        if (direction == FlowDirection.ClientToServer) GapBytesClientToServer += count;
+        if (DirectionOf(stream) == FlowDirection.ClientToServer) GapBytesClientToServer += count;
         else GapBytesServerToClient += count;
     }
+
+    void IReassemblyOutput.OnData(int stream, ReadOnlySpan<byte> data, long frame, long timeNs)
+    {
+        if (Handler is { } handler && handler.OnData(this, DirectionOf(stream), data, frame, timeNs) == StreamAction.Detach)
+            Reassembling = false;
+    }
+
+    void IReassemblyOutput.OnGap(int stream, long streamOffset, long length, long frame, long timeNs) =>
+        Handler?.OnGap(this, DirectionOf(stream), streamOffset, length, frame, timeNs);
 }

@@ -1,6 +1,6 @@
 namespace FtpTrace.Reassembly;
 
-/// <summary>Totals over every stream of a flow table (read through <c>FlowTable</c>).</summary>
+/// <summary>Totals over every <see cref="TcpStreamReassembler"/> that shares one instance (the flow table shares one across all its connections and reports them).</summary>
 internal sealed class ReassemblyCounters
 {
     /// <summary>Segments whose bytes were all received before (retransmissions, keep-alives with one old byte).</summary>

@@ -1,14 +1,17 @@
 using System.Buffers;
 using FtpTrace.Decoding;
 using FtpTrace.Diagnostics;
-using FtpTrace.Flows;
 
 namespace FtpTrace.Reassembly;
 
 /// <summary>
-/// Turns the segments one side of a TCP connection sends into an ordered byte stream, delivered
-/// to the connection's <see cref="ITcpStreamHandler"/> (<c>OnData</c> / <c>OnGap</c>). Owned and
-/// driven by the <c>FlowTable</c>, one per direction.
+/// Turns the segments one side of a TCP connection sends into an ordered byte stream and gaps,
+/// handed to an <see cref="IReassemblyOutput"/> (<c>OnData</c> / <c>OnGap</c>, plus the byte and gap
+/// counts). A self-contained building block of the Reassembly stage: it depends only on Decoding
+/// (<see cref="TcpSegment"/>) and Diagnostics, and knows nothing of connection tracking, roles or lifetimes.
+/// Layering: Decoding -> Reassembly (ordering one direction) -> Flows (connections, roles, lifetimes;
+/// the flow table drives two reassemblers per connection, whose connection is their output and
+/// forwards to its stream handler with the right direction) -> handlers.
 /// <list type="bullet">
 /// <item><b>Offsets</b> are 64-bit: 0 is ISN+1 when the SYN (or SYN+ACK) was seen, else the first
 /// sequence number seen in the direction. Sequence numbers are unwrapped relative to the next
@@ -32,10 +35,11 @@ namespace FtpTrace.Reassembly;
 /// (<see cref="AnomalyKind.SnaplenCut"/>). Each gap is an <c>OnGap</c> call and a <see cref="AnomalyKind.StreamGap"/>.
 /// A gap range that was already received (or buffered) is not reported again: first received wins.</item>
 /// <item><b>FIN</b>: the first FIN fixes the end of the direction. Bytes announced beyond it are dropped and
-/// counted (<c>FlowTable.BytesAfterFin</c>), not delivered and not reported as an anomaly.</item>
-/// <item>Connections without a handler (or whose handler detached) are still tracked by sequence
-/// numbers only, so byte and gap counts stay right and retransmissions never count twice; they
-/// keep no bytes, hold at most <see cref="CountedOnlyMaxRanges"/> out-of-order ranges, and report no stream anomalies.</item>
+/// counted (<c>BytesAfterFin</c> of the shared counters), not delivered and not reported as an anomaly.</item>
+/// <item>While the output is not <see cref="IReassemblyOutput.IsReassembling"/> (a connection without a
+/// handler, or whose handler detached) the stream is still tracked by sequence numbers only, so byte
+/// and gap counts stay right and retransmissions never count twice; it keeps no
+/// bytes, holds at most <see cref="CountedOnlyMaxRanges"/> out-of-order ranges, and reports no stream anomalies.</item>
 /// <item>A one-byte segment at the next offset minus one (a keep-alive, often carrying a garbage byte) is not a conflict.</item>
 /// </list>
 /// </summary>
@@ -47,8 +51,8 @@ public sealed class TcpStreamReassembler
     /// <summary>Out-of-order ranges held per direction of a connection that is only counted (its gaps are counted earlier past this).</summary>
     public const int CountedOnlyMaxRanges = 64;
 
-    private readonly TcpConnection _connection;
-    private readonly int _side;
+    private readonly IReassemblyOutput _output;
+    private readonly int _stream;
     private readonly FtpTraceLimits _limits;
     private readonly IAnomalySink _anomalies;
     private readonly ReassemblyCounters _counters;
@@ -63,17 +67,22 @@ public sealed class TcpStreamReassembler
     private int _historyLength;
     private long _lastConflictFrame = -1;
 
-    internal TcpStreamReassembler(TcpConnection connection, int side, FtpTraceLimits limits, IAnomalySink anomalies, ReassemblyCounters counters)
+    /// <param name="output">Receives the ordered bytes, gaps and counts; says whether the content is wanted.</param>
+    /// <param name="stream">Tag passed back on every call to <paramref name="output"/> (e.g. 0/1 for the two sides of a connection).</param>
+    /// <param name="limits">Out-of-order buffer limits.</param>
+    /// <param name="anomalies">Receives stream anomalies (only while the output is reassembling).</param>
+    /// <param name="counters">Totals shared by every reassembler of a table.</param>
+    internal TcpStreamReassembler(IReassemblyOutput output, int stream, FtpTraceLimits limits, IAnomalySink anomalies, ReassemblyCounters counters)
     {
-        _connection = connection;
-        _side = side;
+        _output = output;
+        _stream = stream;
         _limits = limits;
         _anomalies = anomalies;
         _counters = counters;
     }
 
-    /// <summary>The logical direction of this stream now (it follows <see cref="TcpConnection.SwapRoles"/>).</summary>
-    public FlowDirection Direction => _connection.DirectionOf(_side);
+    /// <summary>The tag this reassembler passes to its <see cref="IReassemblyOutput"/>.</summary>
+    public int Stream => _stream;
 
     /// <summary>True once offset 0 is fixed (SYN, or first segment with data or FIN).</summary>
     public bool Started { get; private set; }
@@ -107,7 +116,7 @@ public sealed class TcpStreamReassembler
     /// <summary>Bytes still waiting for a hole to fill (buffered, or a FIN not reached yet).</summary>
     public bool HasPending => BufferedSegments > 0 || (FinSeen && !Finished);
 
-    private bool Reassembling => _connection.Reassembling;
+    private bool Reassembling => _output.IsReassembling;
 
     /// <summary>Handles the SYN, payload and FIN of a segment this side sent (RST is handled by the table).</summary>
     internal void OnSegment(ref TcpSegment segment)
@@ -187,8 +196,8 @@ public sealed class TcpStreamReassembler
 
         if (announced > captured.Length && Reassembling)
         {
-            _anomalies.Report(new Anomaly(AnomalyKind.SnaplenCut, frame, timeNs, _connection.Id,
-                $"{Name(Direction)}: segment at stream offset {start} announces {announced} bytes, {captured.Length} captured"));
+            _anomalies.Report(new Anomaly(AnomalyKind.SnaplenCut, frame, timeNs, _output.ConnectionId,
+                $"{_output.StreamName(_stream)}: segment at stream offset {start} announces {announced} bytes, {captured.Length} captured"));
         }
 
         long lo = Math.Max(start, 0), hi = Math.Min(end, high);
@@ -317,7 +326,7 @@ public sealed class TcpStreamReassembler
                 int skip = (int)(_next - held.Offset);
                 if (held.IsGap) DeclareGap(held.End - _next, held.Frame, held.TimeNs);
                 else if (held.Data is not null) Deliver(held.Data.AsSpan(skip, held.Length - skip), held.Frame, held.TimeNs);
-                else Advance(held.Length - skip, Direction);
+                else Advance(held.Length - skip);
             }
             if (held.Data is not null) ArrayPool<byte>.Shared.Return(held.Data);
         }
@@ -355,8 +364,8 @@ public sealed class TcpStreamReassembler
                     _counters.BufferLimitHits++;
                     if (Reassembling)
                     {
-                        _anomalies.Report(new Anomaly(AnomalyKind.BufferLimit, frame, timeNs, _connection.Id,
-                            $"{Name(Direction)}: {_buffer.Count} segments / {_buffer.Bytes} bytes buffered out of order; hole at stream offset {_next} given up"));
+                        _anomalies.Report(new Anomaly(AnomalyKind.BufferLimit, frame, timeNs, _output.ConnectionId,
+                            $"{_output.StreamName(_stream)}: {_buffer.Count} segments / {_buffer.Bytes} bytes buffered out of order; hole at stream offset {_next} given up"));
                     }
                 }
                 DeclareGap(first - _next, frame, timeNs);
@@ -367,37 +376,34 @@ public sealed class TcpStreamReassembler
 
     private void Deliver(ReadOnlySpan<byte> data, long frame, long timeNs)
     {
-        FlowDirection direction = Direction;
-        if (!Reassembling || _connection.Handler is not { } handler)
+        if (!Reassembling)
         {
-            Advance(data.Length, direction);
+            Advance(data.Length);
             return;
         }
         Remember(data);
-        Advance(data.Length, direction);
-        if (handler.OnData(_connection, direction, data, frame, timeNs) == StreamAction.Detach)
-            _connection.Reassembling = false;
+        Advance(data.Length);
+        _output.OnData(_stream, data, frame, timeNs);
     }
 
-    private void Advance(long count, FlowDirection direction)
+    private void Advance(long count)
     {
         _next += count;
-        _connection.AddBytes(direction, count);
+        _output.AddBytes(_stream, count);
     }
 
     private void DeclareGap(long length, long frame, long timeNs)
     {
         long at = _next;
-        FlowDirection direction = Direction;
         _next += length;
         _historyLength = 0;
-        _connection.AddGapBytes(direction, length);
+        _output.AddGapBytes(_stream, length);
         _counters.Gaps++;
         _counters.GapBytes += length;
-        if (!Reassembling || _connection.Handler is not { } handler) return;
-        _anomalies.Report(new Anomaly(AnomalyKind.StreamGap, frame, timeNs, _connection.Id,
-            $"{Name(direction)}: {length} bytes missing at stream offset {at}"));
-        handler.OnGap(_connection, direction, at, length, frame, timeNs);
+        if (!Reassembling) return;
+        _anomalies.Report(new Anomaly(AnomalyKind.StreamGap, frame, timeNs, _output.ConnectionId,
+            $"{_output.StreamName(_stream)}: {length} bytes missing at stream offset {at}"));
+        _output.OnGap(_stream, at, length, frame, timeNs);
     }
 
     /// <summary>Keeps the last <see cref="HistoryBytes"/> delivered bytes (which end at the next offset) in the ring.</summary>
@@ -443,8 +449,8 @@ public sealed class TcpStreamReassembler
         if (frame == _lastConflictFrame) return;
         _lastConflictFrame = frame;
         _counters.ConflictingOverlaps++;
-        _anomalies.Report(new Anomaly(AnomalyKind.ConflictingOverlap, frame, timeNs, _connection.Id,
-            $"{Name(Direction)}: different bytes for stream offset {offset}, already received; the first bytes are kept"));
+        _anomalies.Report(new Anomaly(AnomalyKind.ConflictingOverlap, frame, timeNs, _output.ConnectionId,
+            $"{_output.StreamName(_stream)}: different bytes for stream offset {offset}, already received; the first bytes are kept"));
     }
 
     private void DropHeldBytes()
@@ -460,7 +466,4 @@ public sealed class TcpStreamReassembler
         _history = null;
         _historyLength = 0;
     }
-
-    private static string Name(FlowDirection direction) =>
-        direction == FlowDirection.ClientToServer ? "client-to-server" : "server-to-client";
 }

@@ -521,6 +521,117 @@ public sealed class TcpStreamReassemblerTests
         Assert.Equal(expectedGapAt + 65_000, handler.Bytes);
     }
 
+    // ---- The reassembler on its own: no flow table, no connection, only an output ----------
+
+    [Fact]
+    public void StandaloneReassemblerOrdersSegmentsIntoItsOutputWithItsStreamTag()
+    {
+        var output = new RecordingOutput();
+        var reassembler = new TcpStreamReassembler(output, 7, FtpTraceLimits.Default, NullAnomalySink.Instance, new ReassemblyCounters());
+        Feed(reassembler, frame: 1, seq: 100, Syn, "");
+        Feed(reassembler, frame: 2, seq: 105, PshAck, "EF");
+        Feed(reassembler, frame: 3, seq: 103, PshAck, "CD");
+        Feed(reassembler, frame: 4, seq: 101, PshAck, "AB");
+
+        Assert.Equal("ABCDEF", output.Text.ToString());
+        Assert.Equal([(7, "AB", 4L), (7, "CD", 3L), (7, "EF", 2L)], output.Data);
+        Assert.Equal([7], output.Streams.Distinct());
+        Assert.Equal(6, output.Bytes);
+        Assert.Equal(6, reassembler.NextOffset);
+        Assert.Equal(7, reassembler.Stream);
+    }
+
+    [Fact]
+    public void StandaloneReassemblerReportsAGapWithTheOutputsConnectionIdAndStreamName()
+    {
+        var output = new RecordingOutput();
+        var anomalies = new AnomalyCollector();
+        var counters = new ReassemblyCounters();
+        var reassembler = new TcpStreamReassembler(output, 1, FtpTraceLimits.Default, anomalies, counters);
+        Feed(reassembler, frame: 1, seq: 101, PshAck, "AB");
+        Feed(reassembler, frame: 2, seq: 105, PshAck, "EF");
+        reassembler.Flush(frame: 3, timeNs: 3000);
+
+        Assert.Equal("AB[gap 2@2]EF", output.Text.ToString());
+        Assert.Equal([(1, 2L, 2L, 3L)], output.Gaps);
+        Assert.Equal(4, output.Bytes);
+        Assert.Equal(2, output.GapBytes);
+        Assert.Equal(1, counters.Gaps);
+        Assert.Equal(2, counters.GapBytes);
+        Anomaly gap = Assert.Single(anomalies.Items);
+        Assert.Equal(new Anomaly(AnomalyKind.StreamGap, 3, 3000, 42, "stream-1: 2 bytes missing at stream offset 2"), gap);
+    }
+
+    [Fact]
+    public void StandaloneReassemblerOnlyCountsOnceItsOutputStopsReassembling()
+    {
+        var output = new RecordingOutput { StopAfterFirstData = true };
+        var anomalies = new AnomalyCollector();
+        var reassembler = new TcpStreamReassembler(output, 0, FtpTraceLimits.Default, anomalies, new ReassemblyCounters());
+        Feed(reassembler, frame: 1, seq: 101, PshAck, "AB");
+        Feed(reassembler, frame: 2, seq: 103, PshAck, "CD");
+        Feed(reassembler, frame: 3, seq: 107, PshAck, "GH");
+        reassembler.Flush(frame: 4, timeNs: 4000);
+
+        Assert.Equal("AB", output.Text.ToString());
+        Assert.Empty(output.Gaps);
+        Assert.Equal(6, output.Bytes);
+        Assert.Equal(2, output.GapBytes);
+        Assert.Equal(0, anomalies.Total);
+    }
+
+    private static void Feed(TcpStreamReassembler reassembler, long frame, uint seq, TcpFlags flags, string payload)
+    {
+        byte[] bytes = System.Text.Encoding.Latin1.GetBytes(payload);
+        var segment = new TcpSegment
+        {
+            Frame = frame, TimestampNs = frame * 1000, Sequence = seq, Flags = flags, Payload = bytes, PayloadLength = bytes.Length,
+        };
+        reassembler.OnSegment(ref segment);
+    }
+
+    /// <summary>An output with no connection behind it: records every call, connection id 42, streams named "stream-N".</summary>
+    private sealed class RecordingOutput : IReassemblyOutput
+    {
+        public System.Text.StringBuilder Text { get; } = new();
+        public List<(int Stream, string Data, long Frame)> Data { get; } = [];
+        public List<(int Stream, long Offset, long Length, long Frame)> Gaps { get; } = [];
+        public List<int> Streams { get; } = [];
+        public long Bytes { get; private set; }
+        public long GapBytes { get; private set; }
+        public bool StopAfterFirstData { get; init; }
+
+        public long ConnectionId => 42;
+        public bool IsReassembling { get; private set; } = true;
+        public string StreamName(int stream) => $"stream-{stream}";
+
+        public void AddBytes(int stream, long count)
+        {
+            Streams.Add(stream);
+            Bytes += count;
+        }
+
+        public void AddGapBytes(int stream, long count)
+        {
+            Streams.Add(stream);
+            GapBytes += count;
+        }
+
+        public void OnData(int stream, ReadOnlySpan<byte> data, long frame, long timeNs)
+        {
+            string s = System.Text.Encoding.Latin1.GetString(data);
+            Text.Append(s);
+            Data.Add((stream, s, frame));
+            if (StopAfterFirstData) IsReassembling = false;
+        }
+
+        public void OnGap(int stream, long streamOffset, long length, long frame, long timeNs)
+        {
+            Text.Append($"[gap {length}@{streamOffset}]");
+            Gaps.Add((stream, streamOffset, length, frame));
+        }
+    }
+
     private static void SendPair(FlowTable table, ref long frame, Endpoint client, Endpoint server, uint seq, byte[] payload)
     {
         Send(table, ref frame, client, server, seq, 5001, PshAck, payload);
