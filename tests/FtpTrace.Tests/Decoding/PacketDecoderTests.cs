@@ -335,16 +335,18 @@ public sealed class PacketDecoderTests
         var frame = new CaptureFrame(1, 1, f.LinkType, f.Bytes.Length, f.Bytes);
         for (int i = 0; i < 100; i++) decoder.Decode(frame, out _);
 
+        const int Packets = 20_000;
         long before = GC.GetAllocatedBytesForCurrentThread();
         int payload = 0;
-        for (int i = 0; i < 1000; i++)
+        for (int i = 0; i < Packets; i++)
         {
             decoder.Decode(frame, out var s);
             payload += s.Payload.Length;
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        Assert.Equal(1000 * Reply.Length, payload);
-        Assert.Equal(0, allocated);
+        Assert.Equal(Packets * Reply.Length, payload);
+        // Fewer bytes than packets: nothing is allocated per packet (the runtime's JIT may allocate a little once).
+        Assert.True(allocated < Packets, $"{allocated} bytes allocated for {Packets} packets");
     }
 }
