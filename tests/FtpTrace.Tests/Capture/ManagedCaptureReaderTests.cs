@@ -149,7 +149,6 @@ public sealed class ManagedCaptureReaderTests
         var built = FtpExchange();
         var b = new PcapngBuilder();
         var boundaries = new List<int>();
-        var packetEnds = new List<int>();
         b.Section(); boundaries.Add((int)b.Length);
         b.Interface((int)LinkType.Ethernet, tsresol: 9); boundaries.Add((int)b.Length);
         b.Packet(0, built[0].At(BaseNs)); boundaries.Add((int)b.Length);
