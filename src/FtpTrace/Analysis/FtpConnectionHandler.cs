@@ -11,6 +11,7 @@ namespace FtpTrace.Analysis;
 /// session tracker. Once the control connection is encrypted (AUTH TLS + 234) its bytes are
 /// only counted.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The parsers' pooled buffers are returned in OnClosed, which the flow table calls exactly once for every connection.")]
 internal sealed class FtpConnectionHandler : ITcpStreamHandler
 {
     /// <summary>Bytes per direction kept while deciding whether an unknown-port connection is FTP.</summary>
@@ -46,6 +47,9 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
             _held = [];
         }
     }
+
+    /// <summary>Starts the session at once (a connection to a known FTP port), so anomalies found before its first byte are attributed to it.</summary>
+    internal void StartNow(TcpConnection connection) => Start(connection);
 
     public StreamAction OnData(TcpConnection connection, FlowDirection direction, ReadOnlySpan<byte> data, long frame, long timeNs)
     {
@@ -102,6 +106,8 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
             _clientParser!.Finish(frame, timeNs);
             _serverParser!.Finish(frame, timeNs);
         }
+        _clientParser!.Dispose();
+        _serverParser!.Dispose();
         _session.EndNs = Math.Max(_session.EndNs, connection.LastNs);
         _tracker.End(frame, timeNs);
     }

@@ -32,6 +32,8 @@ public sealed class FtpStreamObserver : ITcpStreamObserver
         ArgumentNullException.ThrowIfNull(connection);
         bool known = _options.FtpPorts.Contains(connection.Server.Port) || _options.FtpPorts.Contains(connection.Client.Port);
         if (!known && !_options.DetectFtpOnOtherPorts) return null;
-        return new FtpConnectionHandler(this, _label, _options.Limits, _sink, _anomalies, detect: !known);
+        var handler = new FtpConnectionHandler(this, _label, _options.Limits, _sink, _anomalies, detect: !known);
+        if (known) handler.StartNow(connection);
+        return handler;
     }
 }

@@ -7,6 +7,7 @@ using FtpTrace.Reporting;
 using FtpTrace.Reporting.Console;
 using FtpTrace.Reporting.Csv;
 using FtpTrace.Reporting.Statistics;
+using FtpTrace.Sessions;
 
 namespace FtpTrace.Cli;
 
@@ -131,10 +132,11 @@ internal static class AnalyzeCommand
                 {
                     var fileStats = new RunStatistics();
                     var csvSink = csv?.ForInput(file.Label);
-                    var sessionSinks = new List<Sessions.IFtpSessionSink> { fileStats };
                     var anomalySinks = new List<IAnomalySink> { fileStats };
-                    if (csvSink is not null) { sessionSinks.Add(csvSink); anomalySinks.Add(csvSink); }
-                    var anomalies = new AnomalySinkFanout(anomalySinks);
+                    if (csvSink is not null) anomalySinks.Add(csvSink);
+                    var anomalies = new SessionAnomalyRouter(new AnomalySinkFanout(anomalySinks));
+                    var sessionSinks = new List<IFtpSessionSink> { anomalies, fileStats };
+                    if (csvSink is not null) sessionSinks.Add(csvSink);
                     try
                     {
                         using var reader = CaptureReaders.Open(file.Path, options.Reader, options.Limits, anomalies);

@@ -396,7 +396,7 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
 
     private void Report(AnomalyKind kind, long frame, long timeNs, string detail)
     {
-        _session.Anomalies++;
+        // Counted on the session by SessionAnomalyRouter, with the other stages' anomalies.
         _anomalies.Report(new Anomaly(kind, frame, timeNs, _session.Id, detail));
     }
 

@@ -53,7 +53,17 @@ internal sealed class SessionHarness
     {
         Session = new FtpSession("test.pcap", 7,
             new Endpoint(IpAddress.FromV4(0x0A000001), 40000), new Endpoint(IpAddress.FromV4(0x0A000002), 21), 0);
-        Tracker = new FtpSessionTracker(Session, limits ?? FtpTraceLimits.Default, Sink, Anomalies);
+        // As in the analyzer: the router hears session events first and counts anomalies on the session.
+        var router = new SessionAnomalyRouter(Anomalies);
+        Tracker = new FtpSessionTracker(Session, limits ?? FtpTraceLimits.Default, new RouterThenRecorder(router, Sink), router);
+    }
+
+    private sealed class RouterThenRecorder(SessionAnomalyRouter router, IFtpSessionSink recorder) : IFtpSessionSink
+    {
+        public void OnSessionStarted(FtpSession session) { router.OnSessionStarted(session); recorder.OnSessionStarted(session); }
+        public void OnReply(ReplyRecord reply) => recorder.OnReply(reply);
+        public void OnCommandCompleted(CommandRecord command) => recorder.OnCommandCompleted(command);
+        public void OnSessionEnded(FtpSession session) { recorder.OnSessionEnded(session); router.OnSessionEnded(session); }
     }
 
     public FtpSession Session { get; }

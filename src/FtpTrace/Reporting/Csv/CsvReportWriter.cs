@@ -144,19 +144,21 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         _sessions.Add(session.Id);
     }
 
-    public void OnReply(ReplyRecord r)
+    public void OnReply(ReplyRecord reply)
     {
-        ArgumentNullException.ThrowIfNull(r);
+        ArgumentNullException.ThrowIfNull(reply);
+        var r = reply;
         var s = r.Session;
         _writer.Write(new ReplyRow(_label, s.Id, r.Reply.Frame, Formats.Time(r.Reply.TimeNs), s.Client.ToString(), s.Server.ToString(),
             r.Reply.Code, r.Meaning.Meaning, TextSafety.ForCsv(r.Reply.Text),
             TextSafety.ForCsv(r.Command?.Verb), TextSafety.ForCsv(r.Command is { } c ? _writer.Argument(c.NormalizedVerb, c.Argument) : ""),
-            Formats.Milliseconds(r.LatencyNs), Role(r.Role), r.Command?.Frame ?? 0, r.UnexpectedForCommand, r.Reply.LineCount, r.Reply.EndFrame));
+            Formats.Milliseconds(r.LatencyNs), Role(r.Role), r.Command?.Frame.ToString(CultureInfo.InvariantCulture) ?? "", Bool(r.UnexpectedForCommand), r.Reply.LineCount, r.Reply.EndFrame));
     }
 
-    public void OnCommandCompleted(CommandRecord c)
+    public void OnCommandCompleted(CommandRecord command)
     {
-        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(command);
+        var c = command;
         var s = c.Session;
         _writer.Write(new CommandRow(_label, s.Id, c.Command.Frame, Formats.Time(c.Command.TimeNs), s.Client.ToString(), s.Server.ToString(),
             TextSafety.ForCsv(c.Command.Verb), TextSafety.ForCsv(_writer.Argument(c.Command.NormalizedVerb, c.Command.Argument)),
@@ -164,20 +166,23 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
             c.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture) ?? ""));
     }
 
-    public void OnSessionEnded(FtpSession s)
+    public void OnSessionEnded(FtpSession session)
     {
-        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(session);
+        var s = session;
         _writer.Write(new SessionRow(_label, s.Id, s.Client.ToString(), s.Server.ToString(), Formats.Time(s.StartNs), Formats.Time(s.EndNs),
-            TextSafety.ForCsv(s.User), Login(s.Login), s.Commands, s.Replies, s.Errors, s.EncryptedFromFrame is not null, s.Anomalies,
-            s.Anonymous, s.EncryptedFromFrame?.ToString(CultureInfo.InvariantCulture) ?? "", s.EncryptedBytes,
+            TextSafety.ForCsv(s.User), Login(s.Login), s.Commands, s.Replies, s.Errors, Bool(s.EncryptedFromFrame is not null), s.Anomalies,
+            Bool(s.Anonymous), s.EncryptedFromFrame?.ToString(CultureInfo.InvariantCulture) ?? "", s.EncryptedBytes,
             s.LoginsSucceeded, s.LoginsFailed, TextSafety.ForCsv(s.WorkingDirectory)));
     }
 
-    public void Report(in Anomaly a) =>
+    public void Report(in Anomaly anomaly) =>
         _writer.Write(new AnomalyRow(_label,
-            a.ConnectionId != 0 && _sessions.Contains(a.ConnectionId) ? a.ConnectionId.ToString(CultureInfo.InvariantCulture) : "",
-            a.Frame == 0 ? "" : a.Frame.ToString(CultureInfo.InvariantCulture), Formats.Time(a.TimeNs),
-            AnomalyKinds.Name(a.Kind), TextSafety.ForCsv(a.Detail)));
+            anomaly.ConnectionId != 0 && _sessions.Contains(anomaly.ConnectionId) ? anomaly.ConnectionId.ToString(CultureInfo.InvariantCulture) : "",
+            anomaly.Frame == 0 ? "" : anomaly.Frame.ToString(CultureInfo.InvariantCulture), Formats.Time(anomaly.TimeNs),
+            AnomalyKinds.Name(anomaly.Kind), TextSafety.ForCsv(anomaly.Detail)));
+
+    internal static string Bool(bool value) => value ? "true" : "false";
 
     internal static string Login(LoginOutcome o) => o switch
     {

@@ -7,7 +7,7 @@ namespace FtpTrace.Reporting.Csv;
 
 public sealed record ReplyRow(string File, long Session, long Frame, string Time, string Client, string Server,
     int Code, string Meaning, string Text, string Command, string Argument, string LatencyMs,
-    string Role, long CommandFrame, bool Unexpected, int Lines, long EndFrame);
+    string Role, string CommandFrame, string Unexpected, int Lines, long EndFrame);
 
 public sealed class ReplyRowMap : ClassMap<ReplyRow>
 {
@@ -58,8 +58,8 @@ public sealed class CommandRowMap : ClassMap<CommandRow>
 }
 
 public sealed record SessionRow(string File, long Session, string Client, string Server, string Start, string End,
-    string User, string Login, long Commands, long Replies, long Errors, bool Encrypted, long Anomalies,
-    bool Anonymous, string EncryptedFromFrame, long EncryptedBytes, int LoginsOk, int LoginsFailed, string LastDirectory);
+    string User, string Login, long Commands, long Replies, long Errors, string Encrypted, long Anomalies,
+    string Anonymous, string EncryptedFromFrame, long EncryptedBytes, int LoginsOk, int LoginsFailed, string LastDirectory);
 
 public sealed class SessionRowMap : ClassMap<SessionRow>
 {
