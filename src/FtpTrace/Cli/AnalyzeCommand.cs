@@ -62,16 +62,26 @@ internal static class AnalyzeCommand
         Description = "Never show the progress line (it is shown only when standard error is a terminal).",
     };
 
+    private static readonly Option<int?> Jobs = new("--jobs", "-j")
+    {
+        Description = "How many inputs to analyse at once (default: one per processor core). Reports are the same whatever the number.",
+        HelpName = "N",
+    };
+
     public static Command Create()
     {
         var command = new Command("analyze", "Analyse captures: every FTP command and reply, annotated, paired and timed; a summary on the terminal and, with --csv, CSV reports.")
         {
-            Inputs, Csv, Ports, ShowPasswords, NoDetect, Reader, MaxLine, NoProgress,
+            Inputs, Csv, Ports, ShowPasswords, NoDetect, Reader, MaxLine, Jobs, NoProgress,
         };
         Ports.Validators.Add(r =>
         {
             foreach (var p in r.GetValueOrDefault<int[]>() ?? [])
                 if (p is < 1 or > 65535) r.AddError($"--port {p}: a port is a number from 1 to 65535.");
+        });
+        Jobs.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1 or > 256) r.AddError("--jobs must be between 1 and 256.");
         });
         MaxLine.Validators.Add(r =>
         {
@@ -85,12 +95,13 @@ internal static class AnalyzeCommand
             parse.GetValue(NoDetect),
             parse.GetValue(Reader),
             parse.GetValue(MaxLine),
+            parse.GetValue(Jobs),
             parse.GetValue(NoProgress)));
         return command;
     }
 
     private static int Run(string[] inputs, string? csvDir, int[] ports, bool showPasswords, bool noDetect,
-        CaptureReaderKind readerKind, int maxLine, bool noProgress)
+        CaptureReaderKind readerKind, int maxLine, int? parallelism, bool noProgress)
     {
         var clock = Stopwatch.StartNew();
         var ftpPorts = new HashSet<ushort> { 21 };
@@ -108,8 +119,6 @@ internal static class AnalyzeCommand
         if (files.Count == 0 && errors.Count == 0)
             Console.Error.WriteLine("ftptrace: no capture files found in the given directories");
 
-        var total = new RunStatistics();
-        total.Inputs.FilesFailed += errors.Count;
         CsvReportWriter? csv = null;
         try
         {
@@ -123,39 +132,24 @@ internal static class AnalyzeCommand
 
         long totalBytes = files.Sum(f => f.Path == "-" ? 0 : SafeLength(f.Path));
         bool showProgress = !noProgress && !Console.IsErrorRedirected;
-        int failed = errors.Count;
+        BatchResult result;
         using (csv)
         {
             using (var progress = new ProgressReporter(Console.Error, showProgress, files.Count, totalBytes))
             {
-                foreach (var file in files)
-                {
-                    var fileStats = new RunStatistics();
-                    var csvSink = csv?.ForInput(file.Label);
-                    var anomalySinks = new List<IAnomalySink> { fileStats };
-                    if (csvSink is not null) anomalySinks.Add(csvSink);
-                    var anomalies = new SessionAnomalyRouter(new AnomalySinkFanout(anomalySinks));
-                    var sessionSinks = new List<IFtpSessionSink> { anomalies, fileStats };
-                    if (csvSink is not null) sessionSinks.Add(csvSink);
-                    try
+                result = BatchAnalyzer.Run(files, options, csv, parallelism ?? Environment.ProcessorCount,
+                    (file, reason) =>
                     {
-                        using var reader = CaptureReaders.Open(file.Path, options.Reader, options.Limits, anomalies);
-                        CaptureAnalyzer.Analyze(reader, file.Label, options, new SessionSinkFanout(sessionSinks), anomalies,
-                            fileStats.Inputs, progress.Update);
-                        progress.FileDone(reader.Position);
-                    }
-                    catch (CaptureFileException e)
-                    {
-                        Console.Error.WriteLine($"ftptrace: {TextSafety.ForTerminal(file.Label)}: {TextSafety.ForTerminal(e.Reason)}");
-                        fileStats = new RunStatistics();
-                        fileStats.Inputs.FilesFailed++;
-                        failed++;
-                    }
-                    total.Merge(fileStats);
-                }
+                        progress.Clear();
+                        Console.Error.WriteLine($"ftptrace: {TextSafety.ForTerminal(file.Label)}: {TextSafety.ForTerminal(reason)}");
+                    },
+                    progress.Advance);
             }
-            csv?.Complete(total);
+            result.Statistics.Inputs.FilesFailed += errors.Count;
+            csv?.Complete(result.Statistics);
         }
+        var total = result.Statistics;
+        int failed = result.Failed + errors.Count;
 
         int? width = Console.IsOutputRedirected ? null : SafeWidth();
         SummaryWriter.Write(Console.Out, total, clock.Elapsed, width);

@@ -5,8 +5,9 @@ using FtpTrace.Reporting;
 namespace FtpTrace.Cli;
 
 /// <summary>
-/// One status line on standard error while a long run goes on: files done, bytes read, rate and
+/// One status line on standard error while a long run goes on: bytes read of the total, rate and
 /// time left. Shown only when standard error is a terminal; silent when it is redirected.
+/// Safe to call from several threads.
 /// </summary>
 internal sealed class ProgressReporter : IDisposable
 {
@@ -16,9 +17,9 @@ internal sealed class ProgressReporter : IDisposable
     private readonly long _totalBytes;
     private readonly int _totalFiles;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Lock _gate = new();
     private long _lastDraw;
-    private long _doneBytes;
-    private int _doneFiles;
+    private long _bytes;
     private bool _drawn;
 
     public ProgressReporter(TextWriter output, bool enabled, int totalFiles, long totalBytes)
@@ -29,26 +30,32 @@ internal sealed class ProgressReporter : IDisposable
         _totalBytes = totalBytes;
     }
 
-    /// <summary>Position inside the current file.</summary>
-    public void Update(long positionInFile)
+    /// <summary>More bytes were read (by any input).</summary>
+    public void Advance(long bytes)
     {
+        long now = Interlocked.Add(ref _bytes, bytes);
         if (!_enabled) return;
-        long now = _clock.ElapsedTicks;
-        if (now - _lastDraw < IntervalTicks) return;
-        _lastDraw = now;
-        Draw(_doneBytes + positionInFile);
+        long ticks = _clock.ElapsedTicks;
+        if (ticks - Interlocked.Read(ref _lastDraw) < IntervalTicks) return;
+        lock (_gate)
+        {
+            if (ticks - _lastDraw < IntervalTicks) return;
+            _lastDraw = ticks;
+            Draw(now);
+        }
     }
 
-    public void FileDone(long fileBytes)
+    /// <summary>Wipes the status line so another message can be written.</summary>
+    public void Clear()
     {
-        _doneFiles++;
-        _doneBytes += Math.Max(0, fileBytes);
+        lock (_gate)
+        {
+            if (_enabled && _drawn) _out.Write("\r\u001b[K");
+            _drawn = false;
+        }
     }
 
-    public void Dispose()
-    {
-        if (_enabled && _drawn) _out.Write("\r\u001b[K");
-    }
+    public void Dispose() => Clear();
 
     private void Draw(long bytes)
     {
@@ -58,7 +65,7 @@ internal sealed class ProgressReporter : IDisposable
             ? $", {TimeSpan.FromSeconds((_totalBytes - bytes) / rate):hh\\:mm\\:ss} left"
             : "";
         string text = string.Create(CultureInfo.InvariantCulture,
-            $"  {_doneFiles}/{_totalFiles} files, {Formats.Bytes(bytes)}{(_totalBytes > 0 ? " of " + Formats.Bytes(_totalBytes) : "")}, {Formats.Bytes((long)rate)}/s{left}");
+            $"  {_totalFiles} input{(_totalFiles == 1 ? "" : "s")}: {Formats.Bytes(bytes)}{(_totalBytes > 0 ? " of " + Formats.Bytes(_totalBytes) : "")}, {Formats.Bytes((long)rate)}/s{left}");
         _out.Write("\r\u001b[K" + text);
         _drawn = true;
     }

@@ -20,13 +20,15 @@ public sealed record CsvOptions
 /// Writes the CSV reports into one folder (RFC 4180, UTF-8 without BOM, invariant culture, a
 /// header row). Row files (replies, commands, sessions, anomalies) are streamed as the analysis
 /// produces them; roll-ups (codes, commands-summary, users) are written from the run's statistics
-/// at <see cref="Complete"/>.
+/// at <see cref="Complete"/>. Inputs analysed in parallel write into parts (temporary files in
+/// the same folder) that are appended in input order, so the reports never depend on which input
+/// finished first and memory does not grow with the size of the output.
 /// </summary>
 public sealed class CsvReportWriter : IDisposable
 {
     public const string Mask = "********";
 
-    private static readonly CsvConfiguration Config = new(CultureInfo.InvariantCulture)
+    internal static readonly CsvConfiguration Config = new(CultureInfo.InvariantCulture)
     {
         NewLine = "\r\n",
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
@@ -36,10 +38,7 @@ public sealed class CsvReportWriter : IDisposable
 
     private readonly string _directory;
     private readonly CsvOptions _options;
-    private readonly CsvWriter _replies;
-    private readonly CsvWriter _commands;
-    private readonly CsvWriter _sessions;
-    private readonly CsvWriter _anomalies;
+    private readonly CsvRowFiles _final;
     private bool _disposed;
 
     public CsvReportWriter(string directory, CsvOptions options)
@@ -47,26 +46,39 @@ public sealed class CsvReportWriter : IDisposable
         _directory = directory;
         _options = options;
         Directory.CreateDirectory(directory);
-        _replies = Open<ReplyRow, ReplyRowMap>("replies.csv");
-        _commands = Open<CommandRow, CommandRowMap>("commands.csv");
-        _sessions = Open<SessionRow, SessionRowMap>("sessions.csv");
-        _anomalies = Open<AnomalyRow, AnomalyRowMap>("anomalies.csv");
+        _final = new CsvRowFiles(directory, "", header: true);
     }
 
     /// <summary>Names of the files this writer produces.</summary>
     public static IReadOnlyList<string> FileNames { get; } =
         ["replies.csv", "commands.csv", "sessions.csv", "codes.csv", "anomalies.csv", "commands-summary.csv", "users.csv"];
 
-    /// <summary>A sink for one input's sessions and anomalies; <paramref name="label"/> fills the <c>file</c> column.</summary>
-    public CsvInputSink ForInput(string label) => new(this, label);
+    /// <summary>A sink that writes one input's rows straight into the reports (inputs analysed one after another).</summary>
+    public CsvInputSink ForInput(string label) => new(_final, _options, label);
 
-    internal void Write(ReplyRow row) => WriteRow(_replies, row);
-    internal void Write(CommandRow row) => WriteRow(_commands, row);
-    internal void Write(SessionRow row) => WriteRow(_sessions, row);
-    internal void Write(AnomalyRow row) => WriteRow(_anomalies, row);
+    /// <summary>A sink that writes one input's rows into a part of its own, to be <see cref="Append"/>ed later.</summary>
+    public CsvPart CreatePart(string label, int index)
+    {
+        var files = new CsvRowFiles(_directory, $".ftptrace-part-{index:D6}-", header: false);
+        return new CsvPart(files, new CsvInputSink(files, _options, label));
+    }
 
-    internal string Argument(string verbUpper, string argument) =>
-        !_options.ShowPasswords && verbUpper == "PASS" && argument.Length > 0 ? Mask : argument;
+    /// <summary>Appends a finished part's rows to the reports and deletes its files.</summary>
+    public void Append(CsvPart part)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        part.Files.Dispose();
+        _final.AppendFrom(part.Files);
+        part.Files.Delete();
+    }
+
+    /// <summary>Drops a part whose input failed.</summary>
+    public static void Discard(CsvPart part)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        part.Files.Dispose();
+        part.Files.Delete();
+    }
 
     /// <summary>Writes the roll-up files and flushes everything.</summary>
     public void Complete(RunStatistics stats)
@@ -89,54 +101,137 @@ public sealed class CsvReportWriter : IDisposable
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => new UserRow(TextSafety.ForCsv(kv.Key), kv.Value.Clients.Count, kv.Value.Sessions,
                 kv.Value.LoginsOk, kv.Value.LoginsFailed, kv.Value.Commands, kv.Value.Errors)));
-        foreach (var w in new[] { _replies, _commands, _sessions, _anomalies }) w.Flush();
+        _final.Flush();
     }
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var w in new[] { _replies, _commands, _sessions, _anomalies }) w.Dispose();
-    }
-
-    private CsvWriter Open<TRow, TMap>(string name) where TMap : ClassMap<TRow>
-    {
-        var stream = new StreamWriter(Path.Combine(_directory, name), append: false, Config.Encoding, bufferSize: 1 << 16);
-        var csv = new CsvWriter(stream, Config);
-        csv.Context.RegisterClassMap<TMap>();
-        csv.WriteHeader<TRow>();
-        csv.NextRecord();
-        return csv;
+        _final.Dispose();
     }
 
     private void WriteAll<TRow, TMap>(string name, IEnumerable<TRow> rows) where TMap : ClassMap<TRow>
     {
-        using var csv = Open<TRow, TMap>(name);
-        foreach (var row in rows) WriteRow(csv, row);
-    }
-
-    private static void WriteRow<TRow>(CsvWriter csv, TRow row)
-    {
-        csv.WriteRecord(row);
+        using var stream = new StreamWriter(Path.Combine(_directory, name), append: false, Config.Encoding, bufferSize: 1 << 16);
+        using var csv = new CsvWriter(stream, Config);
+        csv.Context.RegisterClassMap<TMap>();
+        csv.WriteHeader<TRow>();
         csv.NextRecord();
+        foreach (var row in rows)
+        {
+            csv.WriteRecord(row);
+            csv.NextRecord();
+        }
     }
 
     private static bool NeedsQuotes(string? field) =>
         field is not null && field.AsSpan().IndexOfAny(",\"\r\n") >= 0;
 }
 
+/// <summary>One input's rows, written apart from the others until they are appended in order.</summary>
+public sealed class CsvPart
+{
+    internal CsvPart(CsvRowFiles files, CsvInputSink sink)
+    {
+        Files = files;
+        Sink = sink;
+    }
+
+    internal CsvRowFiles Files { get; }
+
+    public CsvInputSink Sink { get; }
+}
+
+/// <summary>The four streamed row files (replies, commands, sessions, anomalies) of the reports or of one part.</summary>
+internal sealed class CsvRowFiles : IDisposable
+{
+    private readonly (StreamWriter Stream, CsvWriter Csv, string Path)[] _files;
+    private bool _disposed;
+
+    public CsvRowFiles(string directory, string prefix, bool header)
+    {
+        _files =
+        [
+            Open<ReplyRow, ReplyRowMap>(directory, prefix + "replies.csv", header),
+            Open<CommandRow, CommandRowMap>(directory, prefix + "commands.csv", header),
+            Open<SessionRow, SessionRowMap>(directory, prefix + "sessions.csv", header),
+            Open<AnomalyRow, AnomalyRowMap>(directory, prefix + "anomalies.csv", header),
+        ];
+    }
+
+    public void Write(ReplyRow row) => Write(0, row);
+    public void Write(CommandRow row) => Write(1, row);
+    public void Write(SessionRow row) => Write(2, row);
+    public void Write(AnomalyRow row) => Write(3, row);
+
+    public void Flush()
+    {
+        foreach (var f in _files) f.Csv.Flush();
+    }
+
+    /// <summary>Appends the bytes of another set's (closed) files to these, file by file.</summary>
+    public void AppendFrom(CsvRowFiles part)
+    {
+        for (int i = 0; i < _files.Length; i++)
+        {
+            _files[i].Csv.Flush();
+            using var source = File.OpenRead(part._files[i].Path);
+            source.CopyTo(_files[i].Stream.BaseStream);
+        }
+    }
+
+    public void Delete()
+    {
+        foreach (var f in _files) File.Delete(f.Path);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var f in _files) f.Csv.Dispose();
+    }
+
+    private void Write<TRow>(int index, TRow row)
+    {
+        var csv = _files[index].Csv;
+        csv.WriteRecord(row);
+        csv.NextRecord();
+    }
+
+    private static (StreamWriter, CsvWriter, string) Open<TRow, TMap>(string directory, string name, bool header) where TMap : ClassMap<TRow>
+    {
+        string path = Path.Combine(directory, name);
+        var stream = new StreamWriter(path, append: false, CsvReportWriter.Config.Encoding, bufferSize: 1 << 16);
+        var csv = new CsvWriter(stream, CsvReportWriter.Config);
+        csv.Context.RegisterClassMap<TMap>();
+        if (header)
+        {
+            csv.WriteHeader<TRow>();
+            csv.NextRecord();
+        }
+        return (stream, csv, path);
+    }
+}
+
 /// <summary>Turns one input's session events and anomalies into CSV rows.</summary>
 public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
 {
-    private readonly CsvReportWriter _writer;
+    private readonly CsvRowFiles _writer;
+    private readonly CsvOptions _options;
     private readonly string _label;
     private readonly HashSet<long> _sessions = [];
 
-    internal CsvInputSink(CsvReportWriter writer, string label)
+    internal CsvInputSink(CsvRowFiles writer, CsvOptions options, string label)
     {
         _writer = writer;
+        _options = options;
         _label = TextSafety.ForCsv(label);
     }
+
+    private string Argument(string verbUpper, string argument) =>
+        !_options.ShowPasswords && verbUpper == "PASS" && argument.Length > 0 ? CsvReportWriter.Mask : argument;
 
     public void OnSessionStarted(FtpSession session)
     {
@@ -151,7 +246,7 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         var s = r.Session;
         _writer.Write(new ReplyRow(_label, s.Id, r.Reply.Frame, Formats.Time(r.Reply.TimeNs), s.Client.ToString(), s.Server.ToString(),
             r.Reply.Code, r.Meaning.Meaning, TextSafety.ForCsv(r.Reply.Text),
-            TextSafety.ForCsv(r.Command?.Verb), TextSafety.ForCsv(r.Command is { } c ? _writer.Argument(c.NormalizedVerb, c.Argument) : ""),
+            TextSafety.ForCsv(r.Command?.Verb), TextSafety.ForCsv(r.Command is { } c ? Argument(c.NormalizedVerb, c.Argument) : ""),
             Formats.Milliseconds(r.LatencyNs), Role(r.Role), r.Command?.Frame.ToString(CultureInfo.InvariantCulture) ?? "", Bool(r.UnexpectedForCommand), r.Reply.LineCount, r.Reply.EndFrame));
     }
 
@@ -161,7 +256,7 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         var c = command;
         var s = c.Session;
         _writer.Write(new CommandRow(_label, s.Id, c.Command.Frame, Formats.Time(c.Command.TimeNs), s.Client.ToString(), s.Server.ToString(),
-            TextSafety.ForCsv(c.Command.Verb), TextSafety.ForCsv(_writer.Argument(c.Command.NormalizedVerb, c.Command.Argument)),
+            TextSafety.ForCsv(c.Command.Verb), TextSafety.ForCsv(Argument(c.Command.NormalizedVerb, c.Command.Argument)),
             c.FinalReply?.Code.ToString(CultureInfo.InvariantCulture) ?? "", Formats.Milliseconds(c.LatencyNs), c.PreliminaryReplies,
             c.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture) ?? ""));
     }
