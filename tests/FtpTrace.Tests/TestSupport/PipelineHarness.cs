@@ -248,6 +248,17 @@ public static class AnalyzerHarness
         return Run(file.Path, options);
     }
 
+    /// <summary>Analyses <paramref name="capture"/> from memory (for sweeps over thousands of variants).</summary>
+    public static AnalysisRun RunInMemory(byte[] capture, AnalysisOptions? options = null)
+    {
+        options ??= AnalysisOptions.Default;
+        var run = new AnalysisRun();
+        var router = new SessionAnomalyRouter(run.Anomalies);
+        using var reader = new ManagedCaptureReader(new MemoryStream(capture, writable: false), "memory", options.Limits, router);
+        CaptureAnalyzer.Analyze(reader, "test.pcap", options, new SessionSinkFanout([router, run]), router, run.Stats);
+        return run;
+    }
+
     /// <summary>Options with extra FTP ports (21 always included).</summary>
     public static AnalysisOptions Ports(params ushort[] ports) =>
         AnalysisOptions.Default with { FtpPorts = new HashSet<ushort>([21, .. ports]) };
