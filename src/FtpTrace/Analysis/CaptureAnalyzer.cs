@@ -32,7 +32,7 @@ public static class CaptureAnalyzer
         ArgumentNullException.ThrowIfNull(stats);
 
         var observer = new FtpStreamObserver(label, options, sink, anomalies);
-        var decoder = new PacketDecoder(options.Limits, anomalies);
+        using var decoder = new PacketDecoder(options.Limits, anomalies);
         var flows = new FlowTable(options.Limits, observer, anomalies, options.FtpPorts);
         long lastTime = 0;
         long frames = 0;
@@ -45,6 +45,8 @@ public static class CaptureAnalyzer
                 flows.Process(ref segment);
             if (progress is not null && (frames & (ProgressEvery - 1)) == 0) progress(reader.Position);
         }
+        // Datagrams still waiting for fragments will never complete: report them before the streams close.
+        decoder.Flush(lastTime);
         flows.Finish(lastTime);
         progress?.Invoke(reader.Position);
 
