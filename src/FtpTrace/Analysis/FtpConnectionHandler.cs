@@ -9,7 +9,9 @@ namespace FtpTrace.Analysis;
 /// Joins the stages for one TCP connection: ordered bytes from the reassembler go through a
 /// detector (for ports not known as FTP), then through one line parser per direction into the
 /// session tracker. Once the control connection is encrypted (AUTH TLS + 234) its bytes are
-/// only counted.
+/// only counted. A session that starts on a connection whose SYN was not captured reports
+/// <see cref="AnomalyKind.MidstreamJoin"/> (frame and time of the connection's first packet), so
+/// only FTP control connections carry that anomaly.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The parsers' pooled buffers are returned in OnClosed, which the flow table calls exactly once for every connection.")]
 internal sealed class FtpConnectionHandler : ITcpStreamHandler
@@ -34,7 +36,7 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
     private FtpControlParser? _serverParser;
 
     public FtpConnectionHandler(FtpStreamObserver observer, string label, FtpTraceLimits limits, IFtpSessionSink sink,
-        IAnomalySink anomalies, bool detect)
+        IAnomalySink anomalies, bool detect, bool joinedMidStream)
     {
         _observer = observer;
         _label = label;
@@ -43,7 +45,7 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
         _anomalies = anomalies;
         if (detect)
         {
-            _detector = new FtpDetector();
+            _detector = new FtpDetector(joinedMidStream);
             _held = [];
         }
     }
@@ -120,6 +122,12 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
         _serverParser = new FtpControlParser(FtpParserRole.Server, _limits, _tracker, _anomalies, connection.Id);
         _tracker.Start();
         _observer.FtpConnections++;
+        if (!connection.SawSyn)
+        {
+            // Reported here, not by the flow table, so that only FTP control connections carry it, with their roles settled.
+            _anomalies.Report(new Anomaly(AnomalyKind.MidstreamJoin, connection.FirstFrame, connection.StartNs, connection.Id,
+                $"{connection}: joined mid-stream (no SYN seen); the session's start was not captured"));
+        }
     }
 
     private void Feed(FlowDirection direction, ReadOnlySpan<byte> data, long frame, long timeNs)

@@ -32,7 +32,7 @@ public sealed class FtpStreamObserver : ITcpStreamObserver
         ArgumentNullException.ThrowIfNull(connection);
         bool known = _options.FtpPorts.Contains(connection.Server.Port) || _options.FtpPorts.Contains(connection.Client.Port);
         if (!known && !_options.DetectFtpOnOtherPorts) return null;
-        var handler = new FtpConnectionHandler(this, _label, _options.Limits, _sink, _anomalies, detect: !known);
+        var handler = new FtpConnectionHandler(this, _label, _options.Limits, _sink, _anomalies, detect: !known, joinedMidStream: !connection.SawSyn);
         if (known) handler.StartNow(connection);
         return handler;
     }

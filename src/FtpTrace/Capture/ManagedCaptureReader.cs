@@ -30,7 +30,10 @@ namespace FtpTrace.Capture;
 /// reported as <see cref="AnomalyKind.MalformedCaptureRecord"/> and SKIPPED: reading resumes at the
 /// next block. A packet on an interface that was never described reports
 /// <see cref="AnomalyKind.UnknownInterface"/> and is skipped. A skipped packet block keeps its frame
-/// number, so numbers stay the positions of packet records in the file.</para>
+/// number, so numbers stay the positions of packet records in the file. A record (pcap) or
+/// packet block (pcapng) that holds more captured bytes than its original length says the packet
+/// had is reported as <see cref="AnomalyKind.MalformedCaptureRecord"/> and read all the same, with
+/// its captured bytes and the original length as written (libpcap accepts it too).</para>
 /// <para>Only opening throws <see cref="CaptureFileException"/>: no such file, unreadable, empty,
 /// or first bytes that are no known magic. A file that starts with (a prefix of) a known magic but
 /// is shorter than its header reports <see cref="AnomalyKind.TruncatedFile"/> and yields no frame.</para>
@@ -239,6 +242,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
             return false;
         }
         long ns = (seconds * 1_000_000_000L) + (_pcapNanoseconds ? fraction : fraction * 1000L);
+        if (captured > original) ReportCapturedBeyondOriginal(_lastFrame + 1, "record", recordStart, captured, original);
         frame = new CaptureFrame(++_lastFrame, ns, _pcapLinkType, ClampToInt(original), _buffer.AsSpan(_start + 16, (int)captured));
         _start += total;
         return true;
@@ -418,6 +422,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
             return false;
         }
         if (!TryGetInterface(interfaceId, number, blockStart, out var itf)) return false;
+        if (captured > original) ReportCapturedBeyondOriginal(number, what, blockStart, captured, original);
         frame = new CaptureFrame(number, ToNanoseconds(ticks, itf), itf.LinkType, ClampToInt(original), body.Slice(20, (int)captured));
         return true;
     }
@@ -587,6 +592,10 @@ public sealed class ManagedCaptureReader : ICaptureReader
         Report(AnomalyKind.TruncatedFile, _lastFrame + 1,
             $"file ends at byte {recordStart + available}, {available} bytes into a {needed}-byte record that starts at byte {recordStart}{why}");
     }
+
+    /// <summary>A record holding more bytes than the packet had: impossible, but the captured bytes are still read (as libpcap does).</summary>
+    private void ReportCapturedBeyondOriginal(long frame, string what, long start, uint captured, uint original) =>
+        ReportMalformed(frame, $"{what} at byte {start} holds {captured} captured bytes, more than the packet's original length {original}; read as captured");
 
     private void ReportMalformed(long frame, string detail) => Report(AnomalyKind.MalformedCaptureRecord, frame, detail);
 

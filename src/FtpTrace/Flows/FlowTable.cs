@@ -35,9 +35,15 @@ namespace FtpTrace.Flows;
 /// connection; a null handler, or <see cref="StreamAction.Detach"/>, leaves the connection counted
 /// by sequence numbers only (see <see cref="TcpStreamReassembler"/> for the stream policies).
 /// <see cref="ITcpStreamHandler.OnClosed"/> is called once at close, also after a detach.</item>
-/// <item><b>Anomalies</b> about stream content (gaps, overlaps, buffer limits, snaplen cuts) and
-/// <see cref="AnomalyKind.MidstreamJoin"/> are reported only for reassembled connections;
-/// evictions for every connection.</item>
+/// <item><b>Opening</b>: a segment on an untracked 4-tuple opens a connection only when it carries a
+/// SYN or payload; a bare ACK, FIN or RST is counted (<see cref="PacketsWithoutConnection"/>) and
+/// ignored, so the last ACK of a connection already dropped does not open an empty one. A connection
+/// opened without SYN (joined mid-stream: <see cref="TcpConnection.SawSyn"/> false) is not reported
+/// here: the consumer knows whether it matters (the FTP layer reports
+/// <see cref="AnomalyKind.MidstreamJoin"/> for FTP sessions only). Stream offsets then count from the
+/// first sequence number seen.</item>
+/// <item><b>Anomalies</b> about stream content (gaps, overlaps, buffer limits, snaplen cuts) are
+/// reported only for reassembled connections; evictions for every connection.</item>
 /// </list>
 /// </summary>
 public sealed class FlowTable
@@ -91,6 +97,9 @@ public sealed class FlowTable
     /// <summary>Connections ended by a new SYN on their 4-tuple.</summary>
     public long Replaced { get; private set; }
 
+    /// <summary>Segments without SYN and without payload on a 4-tuple not tracked (bare ACK, FIN or RST): ignored, no connection opened.</summary>
+    public long PacketsWithoutConnection { get; private set; }
+
     /// <summary>Packets on a closed (lingering) connection: absorbed, not reassembled.</summary>
     public long PacketsAfterClose { get; private set; }
 
@@ -123,6 +132,13 @@ public sealed class FlowTable
         bool pureSyn = (segment.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn;
         if (!_table.TryGetValue(key, out TcpConnection? connection))
         {
+            if (!segment.Has(TcpFlags.Syn) && segment.PayloadLength == 0 && segment.Payload.IsEmpty)
+            {
+                // A bare ACK, FIN or RST tells nothing about a connection not tracked (often the last
+                // ACK of one dropped after its close): it does not open one.
+                PacketsWithoutConnection++;
+                return;
+            }
             connection = Open(ref segment, key, sourceIsLow);
         }
         else if (connection.Closed is not null)
@@ -236,11 +252,6 @@ public sealed class FlowTable
         ITcpStreamHandler? handler = _observer.OnConnectionOpened(connection);
         connection.Handler = handler;
         connection.Reassembling = handler is not null;
-        if (!syn && connection.Reassembling)
-        {
-            _anomalies.Report(new Anomaly(AnomalyKind.MidstreamJoin, segment.Frame, segment.TimestampNs, connection.Id,
-                $"{connection}: joined mid-stream (no SYN seen); stream offsets count from the first sequence number seen"));
-        }
         return connection;
     }
 

@@ -45,8 +45,15 @@ public enum FtpParserRole
 /// counted in the reply's <see cref="FtpReply.LineCount"/> but left out of its text
 /// (<see cref="AnomalyKind.ReplyTooLong"/>).</para>
 /// <para><b>Gaps.</b> A line cut by a gap is dropped (counted in <see cref="MessagesDroppedAtGap"/>;
-/// the gap itself is reported upstream), a line that had already ended with CR is kept, and the
-/// parser skips to the next terminator after the gap. An open multi-line reply is dropped with
+/// the gap itself is reported upstream), a line that had already ended with CR is kept. After the
+/// gap the parser resumes at once when the next bytes begin a line, since TCP segments of a control
+/// connection nearly always start at a line boundary; otherwise it skips to the next terminator
+/// (<see cref="SkippedBytes"/>). It decides on the first four content bytes after the gap, or on
+/// fewer when a terminator or the end of the stream comes first. Server: three digits then a space,
+/// a dash or the line end. Client: a verb shape (as above) of three or more characters followed by a
+/// space or the line end, or four verb-shape characters, in upper case or spelling (the start of) a
+/// known verb in any case; a lower-case word such as <c>ice</c> is more likely the tail of an argument
+/// cut by the gap. An open multi-line reply is dropped with
 /// <see cref="AnomalyKind.UnterminatedMultilineReply"/> (and counted).</para>
 /// <para><b>End of stream.</b> A partial line is reported as <see cref="AnomalyKind.PartialLineAtClose"/>
 /// and then read like any other line (so a complete-looking command or reply that only lacks its
@@ -88,6 +95,7 @@ public sealed class FtpControlParser : IDisposable
         _anomalies = anomalies;
         _connectionId = connectionId;
         _maxLine = limits.MaxLineLength;
+        _state = new FtpLineState(role == FtpParserRole.Server ? FtpLineStart.Reply : FtpLineStart.Command);
     }
 
     public FtpParserRole Role => _role;
@@ -146,7 +154,7 @@ public sealed class FtpControlParser : IDisposable
     /// <summary>
     /// <paramref name="length"/> bytes of the stream were never captured. The partial line is dropped
     /// (a line already ended by CR is kept), an open multi-line reply is dropped with an anomaly, and
-    /// the parser skips to the next line terminator.
+    /// the parser resumes at the first line start after the gap (see the class remarks).
     /// </summary>
     public void OnGap(long length, long frame, long timeNs)
     {

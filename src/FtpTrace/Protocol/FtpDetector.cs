@@ -21,9 +21,10 @@ public enum FtpDetectionVerdict
 /// <para>FTP when both hold:</para>
 /// <list type="bullet">
 /// <item>the server's first line is a reply line (three digits 100..659, then space, dash or end of
-/// line). When the server spoke first it must be a greeting: 220, 120 or 421, single or multi-line.
-/// When the client spoke first (a capture joined mid-session) any reply code is accepted, since it
-/// answers the client's command. A first line that names SMTP (<c>220 mail ESMTP</c>) without naming
+/// line). When the server spoke first on a connection seen from its start it must be a greeting:
+/// 220, 120 or 421, single or multi-line. When the client spoke first, or the connection was joined
+/// mid-stream (no SYN seen: <c>joinedMidStream</c>), any reply code is accepted, since it answers a
+/// command (seen or not). A first line that names SMTP (<c>220 mail ESMTP</c>) without naming
 /// FTP is not FTP.</item>
 /// <item>the client's first token (up to a space or the line end) is a known FTP verb, in any case
 /// (<c>USER</c>, <c>AUTH</c>, <c>FEAT</c>, <c>SYST</c>, <c>OPTS</c>, <c>HOST</c> ...). SMTP's <c>EHLO</c>/<c>HELO</c>,
@@ -55,6 +56,13 @@ public sealed class FtpDetector
     private SideVerdict _clientVerdict;
     private SideVerdict _serverVerdict;
     private FlowDirection? _firstSpeaker;
+    private readonly bool _joinedMidStream;
+
+    /// <param name="joinedMidStream">
+    /// True when the connection's start was not captured (no SYN): the server's first line seen may
+    /// answer a command sent before the capture began, so it need not be a greeting.
+    /// </param>
+    public FtpDetector(bool joinedMidStream = false) => _joinedMidStream = joinedMidStream;
 
     public FtpDetectionVerdict Verdict { get; private set; }
 
@@ -80,7 +88,7 @@ public sealed class FtpDetector
         {
             Span<byte> buffer = _server;
             _serverLength += Append(buffer, _serverLength, data);
-            _serverVerdict = JudgeServer(buffer[.._serverLength], _firstSpeaker == FlowDirection.ServerToClient);
+            _serverVerdict = JudgeServer(buffer[.._serverLength], requireGreeting: !_joinedMidStream && _firstSpeaker == FlowDirection.ServerToClient);
         }
 
         if (_clientVerdict == SideVerdict.Bad || _serverVerdict == SideVerdict.Bad) Verdict = FtpDetectionVerdict.NotFtp;
@@ -105,7 +113,7 @@ public sealed class FtpDetector
         return FtpVerbs.IsKnown(token) ? SideVerdict.Ok : SideVerdict.Bad;
     }
 
-    private static SideVerdict JudgeServer(ReadOnlySpan<byte> seen, bool serverSpokeFirst)
+    private static SideVerdict JudgeServer(ReadOnlySpan<byte> seen, bool requireGreeting)
     {
         // Rule out early on the prefix: three digits, then space, dash, CR or LF.
         for (int i = 0; i < Math.Min(3, seen.Length); i++)
@@ -121,7 +129,7 @@ public sealed class FtpDetector
 
         int code = FtpControlParser.ParseReplyStart(line, out _);
         if (code == 0) return SideVerdict.Bad;
-        if (serverSpokeFirst && code is not (220 or 120 or 421)) return SideVerdict.Bad;
+        if (requireGreeting && code is not (220 or 120 or 421)) return SideVerdict.Bad;
         if (ContainsIgnoreCase(line, "SMTP"u8) && !ContainsIgnoreCase(line, "FTP"u8)) return SideVerdict.Bad;
         return SideVerdict.Ok;
     }

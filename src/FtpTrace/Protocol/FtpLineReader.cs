@@ -16,6 +16,13 @@ namespace FtpTrace.Protocol;
 /// IAC WILL/WONT/DO/DONT option (3 bytes) and IAC SB ... IAC SE are removed and counted; IAC IAC is
 /// a literal 0xFF data byte; any sequence may be cut across chunks. IAC followed by a byte that is
 /// not a command is reported and the IAC is kept as a literal 0xFF, the byte after it read as data.</para>
+/// <para>After a gap (<see cref="TryTakeLineBeforeGap"/>) the reader resumes at once when the bytes
+/// after it begin a line as the state's <see cref="FtpLineStart"/> says: it decides on the first
+/// four content bytes, or on fewer when a terminator or the end of the stream comes first, so the
+/// decision does not depend on how the bytes are cut into chunks (the exact rules are those of
+/// <see cref="FtpControlParser"/>). Bytes that do not begin a line
+/// are skipped up to the next terminator (as always when the line start is
+/// <see cref="FtpLineStart.Unknown"/>) and counted in <see cref="FtpLineState.SkippedBytes"/>.</para>
 /// <para>A line longer than the buffer given (the limit) is delivered cut to the limit with
 /// <see cref="FtpLineEnding.Truncated"/>; the reader then skips to the next terminator. Lines that
 /// fit in one chunk and hold no Telnet sequence are returned as slices of the chunk (no copy); other
@@ -180,7 +187,9 @@ public ref struct FtpLineReader
     /// <summary>
     /// A gap follows the bytes read so far. When the partial line had already ended with a CR it is
     /// whole: it is returned (ending <see cref="FtpLineEnding.CrBeforeGap"/>). In every case the state
-    /// then forgets the partial line and resynchronises at the next terminator after the gap.
+    /// then forgets the partial line; after the gap it resumes at once if the next bytes begin a line
+    /// (see <see cref="FtpLineStart"/>), else at the next terminator. Bytes read after an earlier gap
+    /// that were not yet known to begin a line are skipped, not counted as a dropped line.
     /// </summary>
     /// <param name="state">The state before the gap; updated.</param>
     /// <param name="lineBuffer">The line buffer that goes with <paramref name="state"/>.</param>
@@ -193,7 +202,21 @@ public ref struct FtpLineReader
         line = default;
         droppedPartialLine = false;
         bool taken = false;
-        if (state.InLine && !state.Resyncing)
+        if (state.Probing && state.InLine)
+        {
+            ReadOnlySpan<byte> content = lineBuffer[..state.Length];
+            if (state.PendingCr && LooksLikeLineStart(state.LineStart, content, terminated: true))
+            {
+                line = new FtpLine(content, FtpLineEnding.CrBeforeGap, state.LineFrame, state.LineTimeNs, state.CrFrame, state.CrTimeNs);
+                state.LinesRead++;
+                taken = true;
+            }
+            else
+            {
+                state.SkippedByteCount += state.Length;
+            }
+        }
+        else if (state.InLine && !state.Resyncing)
         {
             if (state.PendingCr)
             {
@@ -210,6 +233,65 @@ public ref struct FtpLineReader
         state.StartResyncAfterGap(gapLength);
         return taken;
     }
+
+    /// <summary>
+    /// Whether <paramref name="content"/>, the first content bytes after a gap, begins a line of the
+    /// kind <paramref name="kind"/>. <paramref name="terminated"/>: a terminator (or the end of the
+    /// stream) follows them; otherwise they are the first <see cref="FtpLineState.LineStartProbeLength"/>
+    /// bytes (fewer only when the line limit is lower, then judged as a prefix).
+    /// </summary>
+    internal static bool LooksLikeLineStart(FtpLineStart kind, ReadOnlySpan<byte> content, bool terminated)
+    {
+        bool prefixOnly = !terminated && content.Length < FtpLineState.LineStartProbeLength;
+        if (kind == FtpLineStart.Reply)
+        {
+            int digits = Math.Min(content.Length, 3);
+            for (int i = 0; i < digits; i++)
+            {
+                if (!char.IsAsciiDigit((char)content[i])) return false;
+            }
+            if (content.Length < 3) return prefixOnly;
+            return content.Length == 3 || content[3] is (byte)' ' or (byte)'-';
+        }
+        if (kind == FtpLineStart.Command)
+        {
+            int space = content.IndexOf((byte)' ');
+            ReadOnlySpan<byte> verb = space < 0 ? content : content[..space];
+            if (!FtpVerbs.IsVerbShape(verb)) return false;
+            bool whole = space >= 0 || terminated;
+            if (whole && verb.Length < 3) return false;
+            // Clients send verbs in upper case; a lower-case word is more likely the tail of an
+            // argument cut by the gap, unless it is a known verb.
+            return IsUpperCase(verb) || (whole ? FtpVerbs.IsKnown(verb) : FtpVerbs.IsKnownPrefix(verb));
+        }
+        return false;
+    }
+
+    private static bool IsUpperCase(ReadOnlySpan<byte> verb)
+    {
+        foreach (byte b in verb)
+        {
+            if (char.IsAsciiLetterLower((char)b)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Decides, on the content read since the gap, whether it begins a line. If not, it is skipped:
+    /// up to the next terminator, or (when <paramref name="terminated"/>) just this line. False when skipped.
+    /// </summary>
+    private bool DecideLineStart(bool terminated)
+    {
+        _state.Probing = false;
+        FlushRunIfBuffered();
+        if (LooksLikeLineStart(_state.LineStart, Content(), terminated)) return true;
+        _state.SkippedByteCount += ContentLength;
+        ResetLine();
+        _state.Resyncing = !terminated;
+        return false;
+    }
+
+    private readonly int ProbeLength => Math.Min(FtpLineState.LineStartProbeLength, _buffer.Length);
 
     private readonly int ContentLength => _state.Length + (_runStart >= 0 ? _runEnd - _runStart : 0);
 
@@ -242,6 +324,19 @@ public ref struct FtpLineReader
             return false;
         }
         BeginLine();
+        if (_state.Probing)
+        {
+            // Take only what the line-start decision needs; the rest of the run is read after it.
+            int needed = ProbeLength - ContentLength;
+            if (count >= needed)
+            {
+                if (_runStart < 0) _runStart = _pos;
+                _pos += needed;
+                _runEnd = _pos;
+                DecideLineStart(terminated: false);
+                return false;
+            }
+        }
         int room = _buffer.Length - ContentLength;
         int take = Math.Min(count, room);
         if (take > 0)
@@ -270,6 +365,7 @@ public ref struct FtpLineReader
             return Truncate();
         }
         _buffer[_state.Length++] = value;
+        if (_state.Probing && _state.Length >= ProbeLength) DecideLineStart(terminated: false);
         return false;
     }
 
@@ -307,6 +403,7 @@ public ref struct FtpLineReader
             ResetLine();
             return false;
         }
+        if (_state.Probing && !DecideLineStart(terminated: true)) return false;
         FlushRunIfBuffered();
         _line = new FtpLine(Content(), ending, _state.LineFrame, _state.LineTimeNs, endFrame, endTimeNs);
         _state.LinesRead++;
@@ -449,6 +546,7 @@ public ref struct FtpLineReader
             return EndLine(FtpLineEnding.EndOfStream, _frame, _timeNs);
         }
         _state.Resyncing = false;
+        _state.Probing = false;
         ResetLine();
         return false;
     }

@@ -69,6 +69,19 @@ internal static class FtpVerbs
         return System.Text.Encoding.ASCII.GetString(verb);
     }
 
+    /// <summary>True when a known FTP verb starts with <paramref name="prefix"/> (any case). Slow; for rare paths.</summary>
+    public static bool IsKnownPrefix(ReadOnlySpan<byte> prefix)
+    {
+        foreach (string verb in Known)
+        {
+            if (verb.Length < prefix.Length) continue;
+            int i = 0;
+            while (i < prefix.Length && char.ToUpperInvariant((char)prefix[i]) == verb[i]) i++;
+            if (i == prefix.Length) return true;
+        }
+        return false;
+    }
+
     /// <summary>True when <paramref name="verb"/> (any case) is a known FTP verb.</summary>
     public static bool IsKnown(ReadOnlySpan<byte> verb)
     {

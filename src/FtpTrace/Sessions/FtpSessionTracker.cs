@@ -15,9 +15,14 @@ namespace FtpTrace.Sessions;
 /// <remarks>
 /// <para>Messages come in capture order, both directions interleaved. Pairing policy:</para>
 /// <list type="bullet">
-/// <item>Commands wait in a FIFO queue (at most <see cref="FtpTraceLimits.MaxPendingCommands"/>; beyond
-/// that the oldest is given up with <see cref="AnomalyKind.PendingCommandLimit"/>). A 1xx reply goes to
-/// the oldest pending command and leaves it pending; a 2xx-5xx reply completes it.</item>
+/// <item>Commands wait in a FIFO queue. A 1xx reply goes to the oldest pending command and leaves it
+/// pending; a 2xx-5xx reply completes it.</item>
+/// <item>At most <see cref="FtpTraceLimits.MaxPendingCommands"/> commands wait; beyond that the oldest
+/// is given up (its <see cref="CommandRecord"/> is emitted without a reply, with
+/// <see cref="AnomalyKind.PendingCommandLimit"/>). Its reply is still owed: the tracker counts the
+/// replies owed to given-up commands (a number, so memory stays bounded) and the next replies, up to
+/// that many final ones (with any 1xx before them), are <see cref="ReplyRole.Orphaned"/> instead of
+/// being paired with the wrong commands. Later replies pair with the commands still queued, in order.</item>
 /// <item>The first reply on the connection, if it is 220, 120 or 421, is the greeting (unpaired); a
 /// 220 (or 421) after a 120 greeting is part of the greeting too. A command sent before the greeting
 /// stays pending for the reply after it. Only a pending REIN may own a first 120/220.</item>
@@ -31,9 +36,21 @@ namespace FtpTrace.Sessions;
 /// <item>A reply with no pending command is unsolicited: 421 (shutdown, idle timeout) silently, any
 /// other with <see cref="AnomalyKind.UnsolicitedReply"/>. A 421 while commands are pending answers the
 /// oldest one.</item>
-/// <item>A gap in either direction ends the pairing of the commands pending at that point: they are
-/// completed without a reply and <see cref="AnomalyKind.PairingBroken"/> says so; replies arriving
-/// before the next command are unsolicited (no further anomaly beyond one PairingBroken per gap).</item>
+/// <item>A gap in the <b>server-to-client</b> stream lost replies (at least the one a cut line or block
+/// belonged to) to some of the oldest commands pending at that point, how many is unknown. The first
+/// reply after the gap goes to the oldest of those commands for which its code is valid
+/// (<see cref="ExpectedReplies"/>; a command not in the table accepts any code, one that already had
+/// its 1xx does not take another); the commands before it are taken as answered in the gap:
+/// completed without a reply, with one <see cref="AnomalyKind.PairingBroken"/>. When no such command
+/// accepts the code, the reply goes to the oldest as usual. So a lost <c>230</c> to PASS followed by
+/// <c>215</c> gives up PASS and pairs the 215 with SYST; a lost <c>150</c> followed by <c>226</c> still
+/// pairs the 226 with RETR. Replies owed to given-up commands are forgotten at such a gap.</item>
+/// <item>A gap in the <b>client-to-server</b> stream lost commands. The commands pending at that point
+/// were sent before them, so their replies still come first and pair as usual. A reply that finds no
+/// command pending before the next command is seen answers a lost command: it is unsolicited, with one
+/// <see cref="AnomalyKind.PairingBroken"/> per gap. The first command after the gap takes a reply only
+/// if its code is valid for it; an invalid one answers a lost command too (unsolicited, the same
+/// single PairingBroken).</item>
 /// <item>After <c>AUTH TLS|SSL|TLS-C|TLS-P</c> answered by 234 the connection is encrypted:
 /// <see cref="EncryptionStarted"/> turns true, the caller stops parsing and reports the bytes through
 /// <see cref="AddEncryptedBytes"/>; messages handed in after that are ignored.</item>
@@ -54,9 +71,17 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     private bool _sawReply;
     private bool _greetingContinues;
     private bool _sawMessage;
-    // Set by a gap: replies before the next command cannot be paired.
+    // Set by a client-to-server gap: replies before the next command answer lost commands.
     private bool _desynced;
+    // Set by a client-to-server gap: the next command is the first after it.
+    private bool _clientGapOpen;
+    // One PairingBroken per gap.
     private bool _gapReported;
+    // Set by a server-to-client gap with commands pending (flagged PendingAtServerGap); the first reply resolves it.
+    private bool _serverGapExposed;
+    private long _serverGapFrame;
+    // Final replies still owed to commands given up at the pending limit.
+    private long _repliesOwed;
 
     public FtpSessionTracker(FtpSession session, FtpTraceLimits limits, IFtpSessionSink sink, IAnomalySink anomalies)
     {
@@ -77,6 +102,9 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
 
     /// <summary>Commands waiting for their final reply.</summary>
     public int PendingCommands => _pending.Count;
+
+    /// <summary>Final replies still expected for commands given up at the pending-command limit.</summary>
+    public long RepliesOwedToGivenUpCommands => _repliesOwed;
 
     /// <summary>Tells the sink the session started (once). Called by the first message, gap or end if not before.</summary>
     public void Start()
@@ -114,11 +142,14 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         {
             var oldest = _pending[0];
             _pending.RemoveAt(0);
+            _repliesOwed++;
             Report(AnomalyKind.PendingCommandLimit, command.Frame, command.TimeNs,
-                $"{_maxPending} commands waiting for replies; gave up the oldest ({Verb(oldest.Command)} from frame {oldest.Command.Frame})");
+                $"{_maxPending} commands waiting for replies; gave up the oldest ({Verb(oldest.Command)} from frame {oldest.Command.Frame}); its reply will be reported as orphaned");
             Complete(oldest, null);
         }
-        _pending.Add(new PendingCommand(command));
+        var added = new PendingCommand(command) { FirstAfterClientGap = _clientGapOpen };
+        _clientGapOpen = false;
+        _pending.Add(added);
     }
 
     public void OnReply(FtpReply reply)
@@ -138,15 +169,35 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         }
         _sawReply = true;
 
+        if (_repliesOwed > 0)
+        {
+            // Replies come in command order: this one answers a command given up at the pending limit.
+            if (!reply.IsPreliminary) _repliesOwed--;
+            _sink.OnReply(new ReplyRecord(_session, reply, ReplyRole.Orphaned, null, null, meaning, false));
+            return;
+        }
+
+        if (_serverGapExposed) GiveUpCommandsAnsweredInGap(reply);
+
         int owner = FindOwner(reply);
         if (owner < 0)
         {
-            OnUnsolicited(reply, meaning);
+            OnUnsolicited(reply, meaning, _desynced);
             return;
         }
 
         var pending = _pending[owner];
         var command = pending.Command;
+        if (pending.FirstAfterClientGap)
+        {
+            // Replies to commands lost in the gap come before this command's: one that is not valid for it answers one of those.
+            if (ExpectedReplies.IsExpected(command.NormalizedVerb, reply.Code) == false)
+            {
+                OnUnsolicited(reply, meaning, afterGap: true);
+                return;
+            }
+            pending.FirstAfterClientGap = false;
+        }
         long latency = reply.TimeNs - command.TimeNs;
         bool unexpected = ExpectedReplies.IsExpected(command.NormalizedVerb, reply.Code) == false;
         if (unexpected)
@@ -169,34 +220,65 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     }
 
     /// <summary>
-    /// Bytes were lost in <paramref name="direction"/>: the commands pending now can no longer be paired
-    /// safely. They are completed without a reply, and replies before the next command are unsolicited.
+    /// Bytes were lost in <paramref name="direction"/>. Server to client: replies to some of the commands
+    /// pending now were lost; the first reply after the gap decides which (see the class remarks).
+    /// Client to server: commands were lost; replies that cannot belong to the commands seen are unsolicited.
     /// </summary>
     public void OnGap(FlowDirection direction, long frame, long timeNs)
     {
         if (_session.Ended || EncryptionStarted) return;
         Start();
-        string side = direction == FlowDirection.ClientToServer ? "client-to-server" : "server-to-client";
-        if (direction == FlowDirection.ServerToClient) _sawReply = true; // a lost greeting is not waited for
         _greetingContinues = false;
-        _desynced = true;
         _gapReported = false;
-        if (_pending.Count == 0) return;
+        if (direction == FlowDirection.ServerToClient)
+        {
+            _sawReply = true; // a lost greeting is not waited for
+            _repliesOwed = 0;
+            foreach (var p in _pending) p.PendingAtServerGap = true;
+            _serverGapExposed = _pending.Count > 0;
+            _serverGapFrame = frame;
+            return;
+        }
+        _desynced = true;
+        _clientGapOpen = true;
+    }
+
+    /// <summary>
+    /// The first reply after a server-to-client gap: the commands pending at the gap that come before
+    /// the oldest one this reply can answer had their replies in the gap; they are completed without one.
+    /// </summary>
+    private void GiveUpCommandsAnsweredInGap(FtpReply reply)
+    {
+        _serverGapExposed = false;
+        int owner = -1;
+        for (int i = 0; i < _pending.Count; i++)
+        {
+            var p = _pending[i];
+            bool valid = ExpectedReplies.IsExpected(p.Command.NormalizedVerb, reply.Code) != false
+                && !(reply.IsPreliminary && p.Preliminaries > 0);
+            if (valid)
+            {
+                owner = i;
+                break;
+            }
+            if (!p.PendingAtServerGap) break;
+        }
+        foreach (var p in _pending) p.PendingAtServerGap = false;
+        if (owner <= 0) return;
 
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"gap in the {side} stream: {_pending.Count} pending command(s) left without reply (");
-        for (int i = 0; i < _pending.Count; i++)
+        sb.Append(CultureInfo.InvariantCulture, $"gap in the server-to-client stream (frame {_serverGapFrame}): reply {reply.Code} paired with {Verb(_pending[owner].Command)} (frame {_pending[owner].Command.Frame}) by its code; ");
+        sb.Append(CultureInfo.InvariantCulture, $"{owner} command(s) taken as answered in the gap, left without reply (");
+        for (int i = 0; i < owner; i++)
         {
             if (i > 0) sb.Append(", ");
             if (i == 8) { sb.Append("..."); break; }
             sb.Append(Verb(_pending[i].Command));
         }
-        sb.Append("); replies before the next command are not paired");
-        Report(AnomalyKind.PairingBroken, frame, timeNs, sb.ToString());
-        _gapReported = true;
-
-        foreach (var p in _pending) Complete(p, null);
-        _pending.Clear();
+        sb.Append(')');
+        Report(AnomalyKind.PairingBroken, reply.Frame, reply.TimeNs, sb.ToString());
+        for (int i = 0; i < owner; i++) Complete(_pending[i], null);
+        _pending.RemoveRange(0, owner);
     }
 
     /// <summary>
@@ -287,17 +369,17 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
 
     private static bool NamesAbort(string text) => text.Contains("ABOR", StringComparison.OrdinalIgnoreCase);
 
-    private void OnUnsolicited(FtpReply reply, ReplyCodeInfo meaning)
+    private void OnUnsolicited(FtpReply reply, ReplyCodeInfo meaning, bool afterGap)
     {
         if (reply.Code != 421)
         {
-            if (_desynced)
+            if (afterGap)
             {
                 if (!_gapReported)
                 {
                     Report(AnomalyKind.PairingBroken, reply.Frame, reply.TimeNs,
                         string.Create(CultureInfo.InvariantCulture,
-                            $"reply {reply.Code} after a gap has no command to answer; replies before the next command are not paired"));
+                            $"reply {reply.Code} after a gap in the client-to-server stream answers a command lost in the gap; such replies are not paired"));
                     _gapReported = true;
                 }
             }
@@ -426,5 +508,9 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         public int Preliminaries { get; set; }
         /// <summary>A later ABOR was answered while this (transfer) command still waited for its final reply.</summary>
         public bool AbortAnswered { get; set; }
+        /// <summary>Pending when replies were lost in a server-to-client gap: its reply may have been among them.</summary>
+        public bool PendingAtServerGap { get; set; }
+        /// <summary>The first command after a client-to-server gap: replies to the lost commands come before its own.</summary>
+        public bool FirstAfterClientGap { get; set; }
     }
 }

@@ -25,6 +25,13 @@ public enum ReplyRole
     Final,
     /// <summary>A reply no pending command can own (e.g. 421 on idle timeout).</summary>
     Unsolicited,
+    /// <summary>
+    /// A reply to a command that was given up at the pending-command limit
+    /// (<see cref="FtpTrace.Diagnostics.AnomalyKind.PendingCommandLimit"/>). Replies come in command
+    /// order, so it answers the oldest given-up command still owed one; which command that was is not
+    /// kept (the limit bounds memory), so the record has no command.
+    /// </summary>
+    Orphaned,
 }
 
 /// <summary>

@@ -27,6 +27,10 @@ public sealed class CaptureReaderCrossCheckTests
             ["pcap µs LE"] = CaptureWriter.Pcap(eth),
             ["pcap µs BE"] = CaptureWriter.Pcap(eth, bigEndian: true),
             ["pcap ns LE"] = CaptureWriter.Pcap(eth, nanoseconds: true),
+            ["pcap record with more captured bytes than its original length"] =
+                CaptureWriter.Pcap(eth.Select((f, i) => i == 1 ? f with { OriginalLength = f.Data.Length - 10 } : f)),
+            ["pcapng packet with more captured bytes than its original length"] = new PcapngBuilder().Section()
+                .Interface(1, tsresol: 9).Packet(0, built[0].At(BaseNs) with { OriginalLength = 20 }).Packet(0, built[1].At(BaseNs + 1000)).ToArray(),
             ["pcap ns BE snaplen 64"] = CaptureWriter.Pcap(eth.Select(f => f with { Data = f.Data.Length > 64 ? f.Data[..64] : f.Data }), nanoseconds: true, bigEndian: true, snaplen: 64),
             ["pcapng BE tsresol 2^-20 + offset"] = new PcapngBuilder().Section(bigEndian: true)
                 .Interface(1, tsresol: 0x80 | 20, tsOffsetSeconds: 1_000_000_000)

@@ -200,6 +200,36 @@ public sealed class ManagedCaptureReaderTests
     }
 
     [Fact]
+    public void PcapRecordWithMoreCapturedBytesThanItsOriginalLengthIsReportedAndReadAsCaptured()
+    {
+        var odd = Exchange[1] with { OriginalLength = Exchange[1].Data.Length - 10 };
+        var frames = ReadManaged(CaptureWriter.Pcap([Exchange[0], odd, Exchange[2]]), out var anomalies);
+
+        Assert.Equal(3, frames.Count);
+        Assert.Equal(Exchange[1].Data, frames[1].Data);
+        Assert.Equal(Exchange[1].Data.Length - 10, frames[1].OriginalLength);
+        var a = Assert.Single(anomalies.Items);
+        Assert.Equal((AnomalyKind.MalformedCaptureRecord, 2L), (a.Kind, a.Frame));
+        Assert.Equal($"record at byte {24 + 16 + Exchange[0].Data.Length} holds {Exchange[1].Data.Length} captured bytes, more than the packet's original length {Exchange[1].Data.Length - 10}; read as captured", a.Detail);
+    }
+
+    [Fact]
+    public void PcapngPacketWithMoreCapturedBytesThanItsOriginalLengthIsReportedAndReadAsCaptured()
+    {
+        var odd = Exchange[0] with { OriginalLength = 20 };
+        var file = new PcapngBuilder().Section().Interface(1, tsresol: 9).Packet(0, odd).Packet(0, Exchange[1]).ToArray();
+
+        var frames = ReadManaged(file, out var anomalies);
+
+        Assert.Equal(2, frames.Count);
+        Assert.Equal(Exchange[0].Data, frames[0].Data);
+        Assert.Equal(20, frames[0].OriginalLength);
+        var a = Assert.Single(anomalies.Items);
+        Assert.Equal((AnomalyKind.MalformedCaptureRecord, 1L), (a.Kind, a.Frame));
+        Assert.Contains("enhanced packet block", a.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PcapZeroLengthRecordIsAnEmptyFrame()
     {
         var frames = ReadManaged(CaptureWriter.Pcap([new CraftedFrame(BaseNs, 1, [], 0), Exchange[0]]), out var anomalies);

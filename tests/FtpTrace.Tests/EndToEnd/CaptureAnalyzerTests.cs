@@ -182,6 +182,183 @@ public sealed class CaptureAnalyzerTests
     }
 
     [Fact]
+    public void WholeReplyRightAfterALostSegmentIsKeptAndPairedWithTheCommandItAnswers()
+    {
+        var b = TcpConversationBuilder.Ipv4().Handshake();
+        b.Server("220 ready\r\n");
+        b.Client("USER bob\r\n");
+        b.Server("331 Password required\r\n");
+        b.Client("PASS secret\r\n");
+        b.Server("230 Logged in\r\n")[0].Dropped = true;   // a whole segment (a whole reply) lost
+        b.Client("SYST\r\n");
+        var syst = b.Server("215 UNIX Type: L8\r\n")[0];   // intact, starts right after the hole
+        b.Client("PWD\r\n");
+        b.Server("257 \"/home/bob\"\r\n");
+        b.Close();
+
+        var run = AnalyzerHarness.Run(b.ToCapture());
+
+        Assert.Single(run.Of(AnomalyKind.StreamGap));
+        // The lost 230 answered PASS: PASS is given up, and the 215 (valid for SYST, not for PASS) pairs with SYST.
+        Assert.Equal(
+        [
+            (220, "ready", Greeting, null, null),
+            (331, "Password required", Final, "USER", "bob"),
+            (215, "UNIX Type: L8", Final, "SYST", ""),
+            (257, "\"/home/bob\"", Final, "PWD", ""),
+        ], Summary(run));
+        Assert.Equal(syst.Frame, run.Replies[2].Frame);
+        Assert.Contains(run.Commands, c => c.Verb == "PASS" && c.FinalCode is null);
+        var broken = Assert.Single(run.Of(AnomalyKind.PairingBroken));
+        Assert.Equal(syst.Frame, broken.Frame);
+        Assert.Equal(["stream_gap", "pairing_broken"], run.Kinds);
+    }
+
+    [Fact]
+    public void ReplyAfterASnaplenCutSegmentIsKeptAndPairedWithTheTransfer()
+    {
+        var b = TcpConversationBuilder.Ipv4().Handshake();
+        b.Server("220 ready\r\n");
+        b.Client("RETR x\r\n");
+        b.Server("150 Opening BINARY mode data connection for x (4096 bytes)\r\n")[0].CapturedPayloadBytes = 20;
+        var done = b.Server("226 Transfer complete\r\n")[0];
+        b.Client("QUIT\r\n");
+        b.Server("221 Bye\r\n");
+        b.Close();
+
+        var run = AnalyzerHarness.Run(b.ToCapture());
+
+        Assert.Single(run.Of(AnomalyKind.SnaplenCut));
+        // The cut 150 is dropped; the 226 right after it is valid for RETR, so it still completes RETR.
+        Assert.Equal(
+        [
+            (220, "ready", Greeting, null, null),
+            (226, "Transfer complete", Final, "RETR", "x"),
+            (221, "Bye", Final, "QUIT", ""),
+        ], Summary(run));
+        Assert.Equal(done.Frame, run.Replies[1].Frame);
+        Assert.Empty(run.Of(AnomalyKind.PairingBroken));
+    }
+
+    [Fact]
+    public void IncompleteFragmentedDatagramAtTheEndOfTheCaptureIsReported()
+    {
+        var b = TcpConversationBuilder.Ipv4().Handshake();
+        b.Server("220 ready\r\n");
+        b.Client("USER bob\r\n");
+        b.Server("331 Password required for the user called bob, please\r\n")[0].Options = new FrameOptions { FragmentPayloadBytes = 32 };
+        var frames = b.Build();
+
+        var run = AnalyzerHarness.Run(TcpConversationBuilder.ToCapture([.. frames.Take(frames.Count - 1)])); // last fragment never captured
+
+        Assert.Equal([220], run.Replies.Select(r => r.Code));
+        Assert.Single(run.Of(AnomalyKind.FragmentTimeout));
+    }
+
+    [Fact]
+    public void JoinedMidStreamOnAnUnknownPortWithANonGreetingReplyFirstIsFoundAsFtp()
+    {
+        var b = TcpConversationBuilder.Ipv4(serverPort: 40021, clientPort: 50000);
+        var first = b.Server("331 Password required\r\n");
+        b.Client("PASS secret\r\n");
+        b.Server("230 Logged in\r\n");
+        b.Client("PWD\r\n");
+        b.Server("257 \"/\" is current\r\n");
+
+        var run = AnalyzerHarness.Run(b.ToCapture());
+
+        var s = run.SingleSession;
+        Assert.Equal((40021, 50000), (s.Server.Port, s.Client.Port));
+        Assert.Equal(
+        [
+            (331, "Password required", Unsolicited, null, null),
+            (230, "Logged in", Final, "PASS", "secret"),
+            (257, "\"/\" is current", Final, "PWD", ""),
+        ], Summary(run));
+        Assert.Equal(["midstream_join", "unsolicited_reply"], run.Kinds);
+        var join = run.Of(AnomalyKind.MidstreamJoin).Single();
+        Assert.Equal((first[0].Frame, s.Id), (join.Frame, join.ConnectionId));
+        Assert.Contains(":50000 -> ", join.Detail, StringComparison.Ordinal);   // roles as settled by the content
+        Assert.EndsWith(":40021: joined mid-stream (no SYN seen); the session's start was not captured", join.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConnectionsJoinedMidStreamThatAreNotFtpReportNothing()
+    {
+        var http = TcpConversationBuilder.Ipv4(serverPort: 8080, clientPort: 50001);
+        http.Client("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        http.Server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        var smtp = TcpConversationBuilder.Ipv4(serverPort: 2525, clientPort: 50002);
+        smtp.Server("250 2.0.0 Ok\r\n");
+        smtp.Client("MAIL FROM:<a@example.com>\r\n");
+
+        var run = AnalyzerHarness.Run(TcpConversationBuilder.ToCapture([.. http.Build(), .. smtp.Build()]));
+
+        Assert.Empty(run.Sessions);
+        Assert.Empty(run.Anomalies.Items);
+        Assert.Equal(2, run.Stats.TcpConnections);
+    }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(100_000)]
+    public void RepliesBeyondThePendingLimitPairWithTheirOwnCommands(int count)
+    {
+        int limit = FtpTraceLimits.Default.MaxPendingCommands;
+        int givenUp = count - limit;
+        var b = TcpConversationBuilder.Ipv4().Handshake();
+        b.Server("220 ready\r\n");
+        const int PerSegment = 100;   // all the commands, then all the replies, in segments of 100 lines
+        for (int i = 0; i < count; i += PerSegment) b.Client(string.Concat(Enumerable.Range(i, PerSegment).Select(n => $"SIZE f{n}\r\n")));
+        for (int i = 0; i < count; i += PerSegment) b.Server(string.Concat(Enumerable.Range(i, PerSegment).Select(n => $"213 {n}\r\n")));
+        b.Close();
+
+        var run = AnalyzerHarness.RunInMemory(b.ToCapture());
+
+        Assert.Equal(givenUp, run.Of(AnomalyKind.PendingCommandLimit).Count());
+        Assert.Equal(givenUp, run.Anomalies.Items.Count);
+        var sizes = run.ReplyRecords.Where(r => r.Reply.Code == 213).ToList();
+        Assert.Equal(count, sizes.Count);
+        // The replies to the given-up commands are orphaned (no command), in order; every later one pairs with its own SIZE.
+        Assert.All(sizes.Take(givenUp), r => Assert.Equal((ReplyRole.Orphaned, (FtpTrace.Protocol.FtpCommand?)null), (r.Role, r.Command)));
+        Assert.Equal(Enumerable.Range(0, givenUp).Select(i => $"{i}"), sizes.Take(givenUp).Select(r => r.Reply.Text));
+        Assert.All(sizes.Skip(givenUp), r => Assert.Equal(("f" + r.Reply.Text, Final), (r.Command!.Argument, r.Role)));
+        Assert.DoesNotContain(run.ReplyRecords, r => r.Role == Unsolicited);
+        Assert.Equal(count, run.Commands.Count(c => c.Verb == "SIZE"));
+        Assert.Equal(givenUp, run.Commands.Count(c => c.Verb == "SIZE" && c.FinalCode is null));
+    }
+
+    [Fact]
+    public void FinalAckAfterACloseDroppedFromAFullTableOpensNoConnection()
+    {
+        var options = AnalysisOptions.Default with { Limits = FtpTraceLimits.Default with { MaxConnections = 2 } };
+        var b = TcpConversationBuilder.Ipv4().Handshake();
+        b.Server("220 ready\r\n");
+        b.Client("QUIT\r\n");
+        b.Server("221 Bye\r\n");
+        b.Fin(Side.Client);
+        b.Fin(Side.Server);
+        var other1 = TcpConversationBuilder.Ipv4(clientPort: 1111);
+        var other2 = TcpConversationBuilder.Ipv4(clientPort: 2222);
+        other1.Syn();
+        other2.Syn();
+        var lastAck = b.Ack(Side.Client);
+        var frames = b.Build().Take(b.Segments.Count - 1)
+            .Concat(other1.Build()).Concat(other2.Build()).Append(b.Build()[^1])
+            .Select((f, i) => f with { TimestampNs = b.StartNs + (i * 1000L) }).ToList();
+        Assert.Empty(lastAck.Payload);
+
+        var run = AnalyzerHarness.Run(TcpConversationBuilder.ToCapture(frames), options);
+
+        // The lingering closed connection makes room for other2; its final bare ACK opens nothing.
+        var s = Assert.Single(run.Sessions, s => s.Client.Port == 50000);
+        Assert.Equal(1, s.Commands);
+        Assert.Equal(3, run.Stats.TcpConnections);
+        Assert.Empty(run.Of(AnomalyKind.MidstreamJoin));
+        Assert.Empty(run.Of(AnomalyKind.ConnectionEvicted));
+    }
+
+    [Fact]
     public void LostSegmentIsAGapTheReplyItCutIsNotEmittedAndLaterRepliesPair()
     {
         var b = TcpConversationBuilder.Ipv4().Handshake();
@@ -204,11 +381,13 @@ public sealed class CaptureAnalyzerTests
         var gap = Assert.Single(run.Of(AnomalyKind.StreamGap));
         Assert.Contains("15 bytes missing at stream offset 52", gap.Detail, StringComparison.Ordinal);
         Assert.Single(run.Of(AnomalyKind.UnterminatedMultilineReply));
-        Assert.NotEmpty(run.Of(AnomalyKind.PairingBroken));
-        // The cut 230 block is never emitted as a whole reply, and PASS/NOOP pending at the gap are not paired wrongly.
+        // The cut 230 block is never emitted as a whole reply. PASS, whose reply was lost in the gap, is
+        // given up (pairing_broken); the 200 after the hole is valid for NOOP, not for PASS, so it goes to NOOP.
+        Assert.Single(run.Of(AnomalyKind.PairingBroken));
         Assert.DoesNotContain(run.Replies, r => r.Code == 230);
         Assert.Contains(run.Commands, c => c.Verb == "PASS" && c.FinalCode is null);
-        Assert.DoesNotContain(run.Replies, r => r.Role == Final && r.Verb is "PASS" or "NOOP");
+        Assert.DoesNotContain(run.Replies, r => r.Role == Final && r.Verb == "PASS");
+        Assert.Contains(run.Replies, r => r.Code == 200 && r.Role == Final && r.Verb == "NOOP" && r.Frame == lateNoop[0].Frame);
         // Later replies still pair.
         Assert.Equal((257, "\"/home/bob\"", Final, "PWD", ""), Summary(run)[^1]);
     }

@@ -245,6 +245,61 @@ public sealed class FlowTableTests
         Assert.Equal(2, t.Table.TrackedConnections);
     }
 
+    [Theory]
+    [InlineData(Ack)]
+    [InlineData(Fin | Ack)]
+    [InlineData(Rst)]
+    [InlineData(Rst | Ack)]
+    public void SegmentWithoutSynOrPayloadDoesNotOpenAConnection(TcpFlags flags)
+    {
+        var t = new TcpScenario();
+        t.C(1000, 5000, flags);
+
+        Assert.Empty(t.Observer.Connections);
+        Assert.Equal(0, t.Table.TrackedConnections);
+        Assert.Equal(1, t.Table.PacketsWithoutConnection);
+        Assert.Equal(1, t.Table.Packets);
+        Assert.Equal(0, t.Anomalies.Total);
+    }
+
+    [Fact]
+    public void MidStreamJoinOpensOnTheFirstSegmentWithPayloadAndReportsNothing()
+    {
+        var t = new TcpScenario();
+        t.C(1000, 5000, Ack);                         // bare ACK: ignored
+        long first = t.S(5000, 1000, PshAck, "230 ok\r\n");
+        t.C(1000, 5008, PshAck, "PWD\r\n");
+
+        TcpConnection c = Assert.Single(t.Observer.Connections);
+        Assert.False(c.SawSyn);
+        Assert.Equal(first, c.FirstFrame);
+        Assert.Equal("PWD\r\n", t.Handler.ClientText);
+        Assert.Equal(1, t.Table.PacketsWithoutConnection);
+        Assert.Equal(0, t.Anomalies.Total);          // whether a mid-stream join matters is the consumer's call
+    }
+
+    [Fact]
+    public void FinalAckOfAConnectionDroppedFromAFullTableDoesNotOpenAnother()
+    {
+        var t = new TcpScenario(FtpTraceLimits.Default with { MaxConnections = 2 });
+        t.Handshake();
+        t.C(1001, 5001, PshAck, "QUIT\r\n");
+        t.C(1007, 5001, Fin | Ack);
+        t.S(5001, 1008, Fin | Ack);                   // closed, lingering
+        var main = t.Client;
+        t.Client = ClientPort(50001);
+        t.C(1000, 0, Syn);
+        t.Client = ClientPort(50002);
+        t.C(1000, 0, Syn);                            // the lingering connection makes room
+        t.Client = main;
+        t.C(1008, 5002, Ack);                         // its final ACK
+
+        Assert.Equal(3, t.Observer.Connections.Count);
+        Assert.Equal(0, t.Table.Evicted);
+        Assert.Equal(1, t.Table.PacketsWithoutConnection);
+        Assert.Equal(2, t.Table.TrackedConnections);
+    }
+
     [Fact]
     public void MillionUnansweredSynsKeepTheTableBounded()
     {

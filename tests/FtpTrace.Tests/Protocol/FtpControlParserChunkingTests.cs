@@ -4,7 +4,8 @@ namespace FtpTrace.Tests.Protocol;
 
 /// <summary>
 /// The parser's central promise: the same bytes give the same commands, replies and anomalies however
-/// they are cut into chunks (all pieces carry frame 1 here, so the frame numbers must agree too).
+/// they are cut into chunks (all pieces carry frame 1 here, so the frame numbers must agree too),
+/// gaps included: the decision to resume right after a gap does not depend on the chunking either.
 /// </summary>
 public sealed class FtpControlParserChunkingTests
 {
@@ -13,7 +14,7 @@ public sealed class FtpControlParserChunkingTests
     private static (List<object> Events, List<Anomaly> Anomalies) Parse(string name, IEnumerable<byte[]> pieces)
     {
         FtpTranscripts.Transcript t = FtpTranscripts.All[name];
-        ParserHarness h = ParserHarness.Run(t.Role, pieces, t.Limits);
+        ParserHarness h = ParserHarness.Run(t.Role, pieces, t.Limits, gapsAt: t.GapsAt, gapLength: FtpTranscripts.GapLength);
         return (h.Events, h.Anomalies.Items.ToList());
     }
 

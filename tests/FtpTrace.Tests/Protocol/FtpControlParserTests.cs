@@ -15,7 +15,7 @@ public sealed class FtpControlParserTests
     private static ParserHarness RunTranscript(string name, bool finish = true)
     {
         FtpTranscripts.Transcript t = FtpTranscripts.All[name];
-        return ParserHarness.Run(t.Role, [FtpBytes.Of(t.Bytes)], t.Limits, finish);
+        return ParserHarness.Run(t.Role, [FtpBytes.Of(t.Bytes)], t.Limits, finish, t.GapsAt, FtpTranscripts.GapLength);
     }
 
     private static void AssertEvents(ParserHarness h, params string[] expected)
@@ -532,6 +532,62 @@ public sealed class FtpControlParserTests
         h.Feed("\u00FB\r\nQUIT\r\n");
         AssertEvents(h, "NOOP|", "QUIT|");
         Assert.Empty(h.Anomalies.Items);
+    }
+
+    [Fact]
+    public void WholeReplyRightAfterAGapIsKept()
+    {
+        var h = new ParserHarness(FtpParserRole.Server).Feed("220 ready\r\n331 Pass", 1, 10);
+        h.Parser.OnGap(12, 2, 20);
+        h.Feed("230 Logged in\r\n", 3, 30);
+        AssertEvents(h, "220|ready|1", "230|Logged in|1");
+        Assert.Equal((3L, 30L), (h.Handler.Replies.Last().Frame, h.Handler.Replies.Last().TimeNs));
+        Assert.Empty(h.Anomalies.Items);
+        Assert.Equal(1, h.Parser.MessagesDroppedAtGap);
+        Assert.Equal(0, h.Parser.SkippedBytes);
+    }
+
+    [Fact]
+    public void LineStartAfterAGapIsDecidedOnItsFirstFourBytesEvenWhenTheyComeOneByOne()
+    {
+        var h = new ParserHarness(FtpParserRole.Client).Feed("NOOP\r\n");
+        h.Parser.OnGap(3, 2, 20);
+        h.Feed("S", 3, 30).Feed("Y", 4, 40);
+        Assert.True(h.Parser.State.IsCheckingLineStart);
+        h.Feed("S", 5, 50).Feed("T", 6, 60);
+        Assert.False(h.Parser.State.IsCheckingLineStart);
+        h.Feed("\r\n", 7, 70);
+        AssertEvents(h, "NOOP|", "SYST|");
+        Assert.Equal(3, h.Handler.Commands.Last().Frame);
+    }
+
+    [Fact]
+    public void RepliesAroundGapsInTheServerStream()
+    {
+        var h = RunTranscript("GapsServer");
+        AssertEvents(h, "220|ready|1", "230|Logged in|1", "211|End|1", "150|ok|1", "257||1", "200|ok|1", "226|Done|1", "213|5|1",
+                     "421|bye|1", "221|Bye|1");
+        AssertAnomalies(h, AnomalyKind.UnterminatedMultilineReply, AnomalyKind.PartialLineAtClose);
+        Assert.Equal(2, h.Parser.MessagesDroppedAtGap);                 // "331 Pass" and the open 211 block
+        Assert.Equal(" MDTM".Length + "word required".Length + "22".Length + "6 done".Length + "2x0 no".Length, h.Parser.SkippedBytes);
+    }
+
+    [Fact]
+    public void CommandsAroundGapsInTheClientStream()
+    {
+        var h = RunTranscript("GapsClient");
+        AssertEvents(h, "USER|bob", "PWD|", "SYST|", "NOOP|", "user|al", "XSHA256|f", "CWD|/", "retr|", "MKD|a", "QUIT|");
+        AssertAnomalies(h, AnomalyKind.PartialLineAtClose);
+        Assert.Equal(1, h.Parser.MessagesDroppedAtGap);                 // "PA"
+        Assert.Equal("ss x".Length + "ice".Length + "CD x".Length, h.Parser.SkippedBytes);
+    }
+
+    [Fact]
+    public void LineStartAfterAGapIsJudgedOnWhatTheLineLimitAllows()
+    {
+        var h = RunTranscript("GapsTinyLines");
+        AssertEvents(h, "220||1", "230||1", "200||1");
+        AssertAnomalies(h, AnomalyKind.LineTooLong, AnomalyKind.LineTooLong, AnomalyKind.LineTooLong);
     }
 
     // ---- end of stream -------------------------------------------------------------------------

@@ -8,9 +8,13 @@ public sealed class FtpDetectorTests
     private const FlowDirection ToServer = FlowDirection.ClientToServer;
     private const FlowDirection ToClient = FlowDirection.ServerToClient;
 
-    private static FtpDetectionVerdict Run(params (FlowDirection Direction, string Bytes)[] steps)
+    private static FtpDetectionVerdict Run(params (FlowDirection Direction, string Bytes)[] steps) => Run(false, steps);
+
+    private static FtpDetectionVerdict RunJoinedMidStream(params (FlowDirection Direction, string Bytes)[] steps) => Run(true, steps);
+
+    private static FtpDetectionVerdict Run(bool joinedMidStream, (FlowDirection Direction, string Bytes)[] steps)
     {
-        var detector = new FtpDetector();
+        var detector = new FtpDetector(joinedMidStream);
         FtpDetectionVerdict verdict = FtpDetectionVerdict.Undecided;
         foreach (var (direction, bytes) in steps) verdict = detector.Observe(direction, FtpBytes.Of(bytes));
         return verdict;
@@ -33,6 +37,26 @@ public sealed class FtpDetectorTests
     [InlineData("HOST ftp.example.com\r\n")]
     public void AnyKnownVerbInAnyCaseIsAnFtpCommand(string command)
         => Assert.Equal(FtpDetectionVerdict.Ftp, Run((ToClient, "220 ready\r\n"), (ToServer, command)));
+
+    [Fact]
+    public void ServerSpeakingFirstWithANonGreetingReplyIsNotFtpOnAConnectionSeenFromItsStart()
+        => Assert.Equal(FtpDetectionVerdict.NotFtp, Run((ToClient, "331 Password required\r\n"), (ToServer, "PASS x\r\n")));
+
+    [Fact]
+    public void AnyReplyFollowedByACommandIsFtpOnAConnectionJoinedMidStream()
+        => Assert.Equal(FtpDetectionVerdict.Ftp, RunJoinedMidStream((ToClient, "331 Password required\r\n"), (ToServer, "PASS x\r\n")));
+
+    [Fact]
+    public void CommandFollowedByAnyReplyIsFtpOnAConnectionJoinedMidStream()
+        => Assert.Equal(FtpDetectionVerdict.Ftp, RunJoinedMidStream((ToServer, "PWD\r\n"), (ToClient, "257 \"/\" is current\r\n")));
+
+    [Theory]
+    [InlineData("250 2.0.0 Ok: queued as 12345\r\n", "MAIL FROM:<a@b>\r\n")]     // SMTP: MAIL is not an FTP verb
+    [InlineData("250 mail.example.com SMTP\r\n", "NOOP\r\n")]                    // names SMTP, not FTP
+    [InlineData("HTTP/1.1 200 OK\r\n", "GET / HTTP/1.1\r\n")]
+    [InlineData("+OK POP3 ready\r\n", "USER bob\r\n")]
+    public void OtherProtocolsJoinedMidStreamAreNotFtp(string server, string client)
+        => Assert.Equal(FtpDetectionVerdict.NotFtp, RunJoinedMidStream((ToClient, server), (ToServer, client)));
 
     [Fact]
     public void SmtpEsmtpGreetingIsNotFtp()

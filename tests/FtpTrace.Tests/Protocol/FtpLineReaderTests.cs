@@ -135,6 +135,38 @@ public sealed class FtpLineReaderTests
         Assert.Equal(9, state.StreamOffset);
     }
 
+    [Theory]
+    [InlineData(FtpLineStart.Unknown, "230 ok\r\n200 fine\r\n", "200 fine")]
+    [InlineData(FtpLineStart.Reply, "230 ok\r\n200 fine\r\n", "230 ok")]
+    [InlineData(FtpLineStart.Reply, "ogin ok\r\n200 fine\r\n", "200 fine")]
+    [InlineData(FtpLineStart.Command, "PWD\r\nSYST\r\n", "PWD")]
+    [InlineData(FtpLineStart.Command, "d\r\nSYST\r\n", "SYST")]
+    public void AfterAGapTheReaderResumesAtOnceOnlyWhenTheBytesBeginALine(FtpLineStart lineStart, string afterGap, string firstLine)
+    {
+        byte[] buffer = new byte[64];
+        FtpLineState state = new(lineStart);
+        Assert.False(FtpLineReader.TryTakeLineBeforeGap(ref state, buffer, 5, out _, out _));
+        Assert.Equal(lineStart != FtpLineStart.Unknown, state.IsCheckingLineStart);
+        var reader = new FtpLineReader(FtpBytes.Of(afterGap), buffer, false, state, 2, 20);
+        Assert.True(reader.Read());
+        Assert.Equal(firstLine, System.Text.Encoding.Latin1.GetString(reader.Line.Content));
+    }
+
+    [Fact]
+    public void BytesCheckedAfterAGapAndCutByAnotherAreSkippedNotDropped()
+    {
+        byte[] buffer = new byte[64];
+        FtpLineState state = new(FtpLineStart.Reply);
+        FtpLineReader.TryTakeLineBeforeGap(ref state, buffer, 5, out _, out _);
+        var reader = new FtpLineReader(FtpBytes.Of("22"), buffer, false, state, 2, 20);
+        Assert.False(reader.Read());
+        state = reader.CurrentState;
+        Assert.False(FtpLineReader.TryTakeLineBeforeGap(ref state, buffer, 5, out _, out bool dropped));
+        Assert.False(dropped);
+        Assert.Equal(2, state.SkippedBytes);
+        Assert.Equal(0, state.BufferedBytes);
+    }
+
     [Fact]
     public void PartialLineBeforeAGapIsDropped()
     {

@@ -6,7 +6,32 @@ namespace FtpTrace.Tests.Protocol;
 /// <summary>Control-connection byte streams (Latin-1 strings: one char per byte) used by the chunking theories.</summary>
 internal static class FtpTranscripts
 {
-    public sealed record Transcript(FtpParserRole Role, string Bytes, FtpTraceLimits? Limits = null);
+    /// <param name="Role">Which side the bytes are.</param>
+    /// <param name="Bytes">The captured bytes.</param>
+    /// <param name="Limits">Limits other than the defaults.</param>
+    /// <param name="GapsAt">Offsets in <paramref name="Bytes"/> where bytes were lost (a gap of <see cref="GapLength"/> bytes; frame 1).</param>
+    public sealed record Transcript(FtpParserRole Role, string Bytes, FtpTraceLimits? Limits = null, int[]? GapsAt = null);
+
+    public const int GapLength = 7;
+
+    /// <summary>Offsets of the places in <paramref name="text"/> marked with '§' (removed from the returned text).</summary>
+    private static (string Text, int[] Gaps) Marked(string text)
+    {
+        var gaps = new List<int>();
+        var sb = new System.Text.StringBuilder();
+        foreach (char c in text)
+        {
+            if (c == '§') gaps.Add(sb.Length);
+            else sb.Append(c);
+        }
+        return (sb.ToString(), [.. gaps]);
+    }
+
+    private static Transcript WithGaps(FtpParserRole role, string marked, FtpTraceLimits? limits = null)
+    {
+        var (text, gaps) = Marked(marked);
+        return new Transcript(role, text, limits, gaps);
+    }
 
     public static readonly Dictionary<string, Transcript> All = new()
     {
@@ -59,6 +84,20 @@ internal static class FtpTranscripts
             "NOOP\r\u00FF\u00FFx\r\nQUIT\r\u00FF\u00F1\u00FF\u00F1\nNOOP\r",
             FtpTraceLimits.Default with { MaxLineLength = 8 }),
         ["PartialAtClose"] = new(FtpParserRole.Client, "USER a\r\nQUIT"),
+        // Gaps (marked §): a line right after one resumes at once; bytes that do not start a line are skipped to the next terminator.
+        ["GapsServer"] = WithGaps(FtpParserRole.Server,
+            "220 ready\r\n331 Pass§230 Logged in\r\n" +              // partial line dropped, whole reply after the gap kept
+            "211-Features:\r\n EPSV\r\n§ MDTM\r\n211 End\r\n" +    // open block dropped; continuation text skipped
+            "§word required\r\n150 ok\r\n" +                        // tail of a line skipped
+            "§22§6 done\r\n" +                                        // too little to decide before the next gap: skipped
+            "§257\r\n§2x0 no\r\n§\r\n200 ok\r\n" +                  // bare code kept; junk and an empty line skipped
+            "226 Done\r§\n213 5\r\n§\u00FF\u00FB\u0001421 bye\r\n§221 Bye"),
+        ["GapsClient"] = WithGaps(FtpParserRole.Client,
+            "USER bob\r\nPA§PWD\r\nSYST\r\n" +
+            "§ss x\r\nNOOP\r\n§ice\r\n§user al\r\n§XSHA256 f\r\n" + // lower-case fragments skipped, known verbs kept
+            "§CD x\r\n§\u00FF\u00F1CWD /\r\n§retr\r\nMKD a\r§\nQUIT"),
+        ["GapsTinyLines"] = WithGaps(FtpParserRole.Server,
+            "220 hi\r\n§230 yes\r\n§x\r\n200 ok\r\n", FtpTraceLimits.Default with { MaxLineLength = 3 }),
     };
 
     public static TheoryData<string> Names()

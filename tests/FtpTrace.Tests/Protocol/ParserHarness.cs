@@ -48,11 +48,32 @@ internal sealed class ParserHarness
         return this;
     }
 
-    /// <summary>Feeds <paramref name="pieces"/> in order, all with frame 1, then finishes.</summary>
-    public static ParserHarness Run(FtpParserRole role, IEnumerable<byte[]> pieces, FtpTraceLimits? limits = null, bool finish = true)
+    /// <summary>
+    /// Feeds <paramref name="pieces"/> in order, all with frame 1, with a gap of <paramref name="gapLength"/>
+    /// bytes at each offset of <paramref name="gapsAt"/> (offsets in the concatenated pieces), then finishes.
+    /// </summary>
+    public static ParserHarness Run(FtpParserRole role, IEnumerable<byte[]> pieces, FtpTraceLimits? limits = null, bool finish = true,
+        IReadOnlyList<int>? gapsAt = null, int gapLength = 7)
     {
         var h = new ParserHarness(role, limits);
-        foreach (byte[] piece in pieces) h.Parser.Feed(piece, 1, 10);
+        gapsAt ??= [];
+        long position = 0;
+        int next = 0;
+        foreach (byte[] piece in pieces)
+        {
+            int start = 0;
+            while (next < gapsAt.Count && gapsAt[next] <= position + piece.Length)
+            {
+                int cut = (int)(gapsAt[next] - position);
+                if (cut > start) h.Parser.Feed(piece.AsSpan(start, cut - start), 1, 10);
+                h.Parser.OnGap(gapLength, 1, 10);
+                start = cut;
+                next++;
+            }
+            h.Parser.Feed(piece.AsSpan(start), 1, 10);
+            position += piece.Length;
+        }
+        for (; next < gapsAt.Count; next++) h.Parser.OnGap(gapLength, 1, 10);
         if (finish) h.Parser.Finish(1, 10);
         return h;
     }

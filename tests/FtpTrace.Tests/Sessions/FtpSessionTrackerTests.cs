@@ -180,22 +180,76 @@ public sealed class FtpSessionTrackerTests
     }
 
     [Fact]
-    public void GapBreaksPairingOfThePendingCommands()
+    public void ServerGapGivesUpThePendingCommandsBeforeTheOldestOneTheNextReplyCanAnswer()
     {
         var h = new SessionHarness();
         h.Reply(0, 220).Cmd(10, "USER", "bob").Reply(20, 331).Cmd(30, "PASS", "hunter2").Cmd(31, "LIST")
-         .Gap(40, FlowDirection.ServerToClient)
+         .Gap(40, FlowDirection.ServerToClient)   // the 230 to PASS was lost
          .Reply(50, 150).Reply(60, 226)
          .Cmd(100, "PWD").Reply(110, 257, "\"/home/bob\"");
 
-        Assert.Equal(["220 Greeting - -", "331 Final USER 10", "150 Unsolicited - -", "226 Unsolicited - -", "257 Final PWD 10"], h.ReplyLines());
-        Assert.Equal(["USER 331 0 10", "PASS none 0 -", "LIST none 0 -", "PWD 257 0 10"], h.CommandLines());
+        Assert.Equal(["220 Greeting - -", "331 Final USER 10", "150 Preliminary LIST 19", "226 Final LIST 29", "257 Final PWD 10"], h.ReplyLines());
+        Assert.Equal(["USER 331 0 10", "PASS none 0 -", "LIST 226 1 29", "PWD 257 0 10"], h.CommandLines());
         var anomaly = Assert.Single(h.Anomalies.Items);
         Assert.Equal(AnomalyKind.PairingBroken, anomaly.Kind);
-        Assert.Equal(6, anomaly.Frame);
-        Assert.Contains("PASS, LIST", anomaly.Detail, StringComparison.Ordinal);
+        Assert.Equal(7, anomaly.Frame);
+        Assert.Contains("reply 150 paired with LIST", anomaly.Detail, StringComparison.Ordinal);
+        Assert.Contains("(PASS)", anomaly.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", anomaly.Detail, StringComparison.Ordinal);
         Assert.Equal("/home/bob", h.Session.WorkingDirectory);
+    }
+
+    [Fact]
+    public void ServerGapKeepsTheOldestCommandWhenTheNextReplyFitsIt()
+    {
+        var h = new SessionHarness().LoggedIn();
+        h.Cmd(100, "RETR", "f").Cmd(101, "NOOP")
+         .Gap(150, FlowDirection.ServerToClient)  // the 150 to RETR was lost
+         .Reply(200, 226).Reply(201, 200);
+
+        Assert.Equal(["226 Final RETR 100", "200 Final NOOP 100"], h.ReplyLines().Skip(3));
+        Assert.Empty(h.Anomalies.Items);
+    }
+
+    [Fact]
+    public void ServerGapDoesNotGiveASecondPreliminaryToACommandThatHadOne()
+    {
+        var h = new SessionHarness().LoggedIn();
+        h.Cmd(100, "RETR", "a").Reply(101, 150).Cmd(102, "RETR", "b")
+         .Gap(150, FlowDirection.ServerToClient)  // the 226 to the first RETR was lost
+         .Reply(200, 150).Reply(300, 226);
+
+        Assert.Equal(["150 Preliminary RETR 1", "150 Preliminary RETR 98", "226 Final RETR 198"], h.ReplyLines().Skip(3));
+        Assert.Equal(["RETR none 1 -", "RETR 226 1 198"], h.CommandLines().Skip(2));
+        Assert.Equal([AnomalyKind.PairingBroken], h.AnomalyKinds());
+    }
+
+    [Fact]
+    public void ServerGapFallsBackToTheOldestCommandWhenNoPendingCommandAcceptsTheCode()
+    {
+        var h = new SessionHarness().LoggedIn();
+        h.Cmd(100, "PWD").Cmd(101, "SYST")
+         .Gap(150, FlowDirection.ServerToClient)
+         .Reply(200, 226).Reply(201, 215);
+
+        Assert.Equal(["226 Final PWD 100 unexpected", "215 Final SYST 100"], h.ReplyLines().Skip(3));
+        Assert.Equal([AnomalyKind.UnexpectedReplyCode], h.AnomalyKinds());
+    }
+
+    [Fact]
+    public void ClientGapKeepsThePendingCommandsAndLeavesRepliesToLostCommandsUnpaired()
+    {
+        var h = new SessionHarness().LoggedIn();
+        h.Cmd(100, "CWD", "/a").Cmd(101, "CWD", "/a/b")
+         .Gap(102, FlowDirection.ClientToServer)  // "MKD c" lost
+         .Cmd(103, "NOOP")
+         .Reply(110, 250).Reply(111, 250).Reply(112, 257, "\"/a/b/c\" created").Reply(113, 200);
+
+        Assert.Equal(["250 Final CWD 10", "250 Final CWD 10", "257 Unsolicited - -", "200 Final NOOP 10"], h.ReplyLines().Skip(3));
+        var anomaly = Assert.Single(h.Anomalies.Items);
+        Assert.Equal((AnomalyKind.PairingBroken, 12L), (anomaly.Kind, anomaly.Frame));
+        Assert.Contains("lost in the gap", anomaly.Detail, StringComparison.Ordinal);
+        Assert.Equal("/a/b", h.Session.WorkingDirectory);
     }
 
     [Fact]
@@ -239,16 +293,38 @@ public sealed class FtpSessionTrackerTests
     }
 
     [Fact]
-    public void PendingQueueLimitGivesUpTheOldestCommand()
+    public void PendingQueueLimitGivesUpTheOldestCommandAndItsReplyIsOrphaned()
     {
         var h = new SessionHarness(FtpTraceLimits.Default with { MaxPendingCommands = 2 });
-        h.Reply(0, 220).Cmd(10, "NOOP").Cmd(11, "SYST").Cmd(12, "PWD").Reply(20, 215).Reply(21, 257, "\"/\"");
+        h.Reply(0, 220).Cmd(10, "NOOP").Cmd(11, "SYST").Cmd(12, "PWD").Reply(20, 200).Reply(21, 215).Reply(22, 257, "\"/\"");
 
-        Assert.Equal(["220 Greeting - -", "215 Final SYST 9", "257 Final PWD 9"], h.ReplyLines());
-        Assert.Equal(["NOOP none 0 -", "SYST 215 0 9", "PWD 257 0 9"], h.CommandLines());
+        Assert.Equal(["220 Greeting - -", "200 Orphaned - -", "215 Final SYST 10", "257 Final PWD 10"], h.ReplyLines());
+        Assert.Equal(["NOOP none 0 -", "SYST 215 0 10", "PWD 257 0 10"], h.CommandLines());
         var anomaly = Assert.Single(h.Anomalies.Items);
         Assert.Equal(AnomalyKind.PendingCommandLimit, anomaly.Kind);
         Assert.Equal(4, anomaly.Frame);
+        Assert.Equal(0, h.Tracker.RepliesOwedToGivenUpCommands);
+    }
+
+    [Fact]
+    public void PreliminaryAndFinalRepliesOfAGivenUpTransferAreBothOrphaned()
+    {
+        var h = new SessionHarness(FtpTraceLimits.Default with { MaxPendingCommands = 1 }).LoggedIn();
+        h.Cmd(100, "RETR", "f").Cmd(101, "NOOP").Reply(110, 150).Reply(200, 226).Reply(201, 200);
+
+        Assert.Equal(["150 Orphaned - -", "226 Orphaned - -", "200 Final NOOP 100"], h.ReplyLines().Skip(3));
+        Assert.Equal(["RETR none 0 -", "NOOP 200 0 100"], h.CommandLines().Skip(2));
+        Assert.Equal([AnomalyKind.PendingCommandLimit], h.AnomalyKinds());
+    }
+
+    [Fact]
+    public void RepliesOwedToGivenUpCommandsAreForgottenAtAServerGap()
+    {
+        var h = new SessionHarness(FtpTraceLimits.Default with { MaxPendingCommands = 1 }).LoggedIn();
+        h.Cmd(100, "NOOP").Cmd(101, "SYST").Gap(105, FlowDirection.ServerToClient).Reply(110, 215);
+
+        Assert.Equal(["215 Final SYST 9"], h.ReplyLines().Skip(3));
+        Assert.Equal(0, h.Tracker.RepliesOwedToGivenUpCommands);
     }
 
     [Fact]
