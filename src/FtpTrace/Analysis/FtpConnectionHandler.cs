@@ -79,10 +79,7 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
                 return StreamAction.Continue;
             }
             // FTP: start the session and replay what was held.
-            _detector = null;
-            Start(connection);
-            foreach (var (dir, bytes, f, t) in _held!) Feed(dir, bytes, f, t);
-            _held = null;
+            StartAndReplay(connection);
         }
         else if (_session is null)
         {
@@ -102,6 +99,7 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
 
     public void OnClosed(TcpConnection connection, CloseReason reason, long frame, long timeNs)
     {
+        if (_detector is not null && _detector.Conclude() == FtpDetectionVerdict.Ftp) StartAndReplay(connection);
         if (_tracker is null) return;
         if (_session!.EncryptedFromFrame is null)
         {
@@ -112,6 +110,14 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
         _serverParser!.Dispose();
         _session.EndNs = Math.Max(_session.EndNs, connection.LastNs);
         _tracker.End(frame, timeNs);
+    }
+
+    private void StartAndReplay(TcpConnection connection)
+    {
+        _detector = null;
+        Start(connection);
+        foreach (var (dir, bytes, f, t) in _held!) Feed(dir, bytes, f, t);
+        _held = null;
     }
 
     private void Start(TcpConnection connection)

@@ -191,6 +191,20 @@ public static class ExpectedReplies
         return (bits[index >> 6] & (1UL << (index & 63))) != 0;
     }
 
+    /// <summary>
+    /// Whether <paramref name="code"/> can end a transfer command (RETR, STOR, STOU, APPE, LIST,
+    /// NLST, MLSD) that already had its 1xx: RFC 959 section 5.4 lists only 110, 226, 250, 425,
+    /// 426, 451 (and 551, 552 for the store commands) after the preliminary reply; 421 may come at any
+    /// time; 450, 452, 550, 553 are accepted because servers report a failure found mid-transfer with
+    /// them. A syntax error (500-504), a login reply or any other positive code cannot: it answers a
+    /// command sent during the transfer (ABOR, STAT, NOOP ...). Null for other verbs.
+    /// </summary>
+    public static bool? IsValidAfterPreliminary(string normalizedVerb, int code)
+    {
+        if (normalizedVerb is not ("RETR" or "STOR" or "STOU" or "APPE" or "LIST" or "NLST" or "MLSD")) return null;
+        return code is 110 or 226 or 250 or 421 or 425 or 426 or 450 or 451 or 452 or 550 or 551 or 552 or 553;
+    }
+
     private static FrozenDictionary<string, ulong[]> Build()
     {
         var map = new Dictionary<string, ulong[]>(StringComparer.Ordinal);

@@ -96,6 +96,24 @@ public sealed class FtpDetector
         return Verdict;
     }
 
+    /// <summary>
+    /// The verdict at the end of the connection. Still undecided then, it is FTP only when the
+    /// server greeted like an FTP server (220, 120 or 421, not SMTP) and the client never spoke: a
+    /// server turning a client away ("421 Too many connections") or a client that gave up at the
+    /// greeting. Anything else is not FTP.
+    /// </summary>
+    public FtpDetectionVerdict Conclude()
+    {
+        if (Verdict != FtpDetectionVerdict.Undecided) return Verdict;
+        if (_clientLength == 0 && _serverVerdict == SideVerdict.Ok && _firstSpeaker == FlowDirection.ServerToClient)
+        {
+            ReadOnlySpan<byte> server = _server;
+            int code = FtpControlParser.ParseReplyStart(server[.._serverLength], out _);
+            if (code is 220 or 120 or 421) return Verdict = FtpDetectionVerdict.Ftp;
+        }
+        return Verdict = FtpDetectionVerdict.NotFtp;
+    }
+
     private static int Append(Span<byte> buffer, int length, ReadOnlySpan<byte> data)
     {
         int n = Math.Min(buffer.Length - length, data.Length);

@@ -26,9 +26,11 @@ namespace FtpTrace.Sessions;
 /// <item>The first reply on the connection, if it is 220, 120 or 421, is the greeting (unpaired); a
 /// 220 (or 421) after a 120 greeting is part of the greeting too. A command sent before the greeting
 /// stays pending for the reply after it. Only a pending REIN may own a first 120/220.</item>
-/// <item>ABOR and STAT may be answered while a transfer is in progress (RFC 959 section 4.1.3). When
-/// the oldest pending command has had its 1xx and a later ABOR/STAT is pending, a reply that is valid
-/// for the ABOR/STAT and not for the transfer goes to the ABOR/STAT (225 to ABOR, 211/213 to STAT);
+/// <item>ABOR and STAT may be answered while a transfer is in progress (RFC 959 section 4.1.3), and
+/// servers that take urgent data answer other commands too (vsftpd and Pure-FTPd answer a garbled
+/// ABOR and a NOOP with 500 before the transfer's 426). When the oldest pending command is a transfer
+/// that had its 1xx, a reply the transfer cannot end with goes to the first later command it is valid
+/// for (225 to ABOR, 211/213 to STAT, 500 to ABOR or NOOP);
 /// a 226 whose text names ABOR/abort goes to the ABOR even though 226 is valid for the transfer.
 /// Otherwise replies stay in order: 426 then 226 gives 426 to the transfer and 226 to ABOR; 226 then
 /// 226 (or 225) gives the first to the transfer. A transfer whose ABOR was answered and which then
@@ -326,23 +328,6 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
             var head = _pending[0];
             if (reply.IsPreliminary) return 0;
 
-            if (head.Preliminaries > 0)
-            {
-                int oob = FindOutOfBand();
-                if (oob > 0)
-                {
-                    var candidate = _pending[oob];
-                    bool validForCandidate = ExpectedReplies.IsExpected(candidate.Command.NormalizedVerb, reply.Code) == true;
-                    bool validForHead = ExpectedReplies.IsExpected(head.Command.NormalizedVerb, reply.Code) != false;
-                    bool isAbor = candidate.Command.NormalizedVerb == "ABOR";
-                    if (validForCandidate && (!validForHead || (isAbor && reply.Code == 226 && NamesAbort(reply.Text))))
-                    {
-                        if (isAbor) head.AbortAnswered = true;
-                        return oob;
-                    }
-                }
-            }
-
             if (head.AbortAnswered && ExpectedReplies.IsExpected(head.Command.NormalizedVerb, reply.Code) == false)
             {
                 _pending.RemoveAt(0);
@@ -352,17 +337,33 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
                 Complete(head, null);
                 continue;
             }
+            if (head.Preliminaries > 0 && FindAnsweredDuringTransfer(head, reply) is var other and > 0) return other;
             return 0;
         }
         return -1;
     }
 
-    private int FindOutOfBand()
+    /// <summary>
+    /// While the oldest command is a transfer that had its 1xx, a final reply may answer a command
+    /// sent during the transfer (ABOR, STAT, NOOP ...): one the transfer cannot end with
+    /// (<see cref="ExpectedReplies.IsValidAfterPreliminary"/>) goes to the first later command it
+    /// is valid for, and a 226 that names ABOR goes to a pending ABOR. Returns that command's index, or -1.
+    /// </summary>
+    private int FindAnsweredDuringTransfer(PendingCommand head, FtpReply reply)
     {
+        string headVerb = head.Command.NormalizedVerb;
+        bool validForHead = (ExpectedReplies.IsValidAfterPreliminary(headVerb, reply.Code)
+                             ?? ExpectedReplies.IsExpected(headVerb, reply.Code)) != false;
         for (int i = 1; i < _pending.Count; i++)
         {
-            string verb = _pending[i].Command.NormalizedVerb;
-            if (verb is "ABOR" or "STAT") return i;
+            var candidate = _pending[i];
+            if (ExpectedReplies.IsExpected(candidate.Command.NormalizedVerb, reply.Code) != true) continue;
+            bool isAbor = candidate.Command.NormalizedVerb == "ABOR";
+            if (!validForHead || (isAbor && reply.Code == 226 && NamesAbort(reply.Text)))
+            {
+                if (isAbor) head.AbortAnswered = true;
+                return i;
+            }
         }
         return -1;
     }

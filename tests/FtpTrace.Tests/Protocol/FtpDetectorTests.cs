@@ -20,6 +20,35 @@ public sealed class FtpDetectorTests
         return verdict;
     }
 
+    private static FtpDetectionVerdict Concluded(params (FlowDirection Direction, string Bytes)[] steps)
+    {
+        var detector = new FtpDetector();
+        foreach (var (direction, bytes) in steps) detector.Observe(direction, FtpBytes.Of(bytes));
+        return detector.Conclude();
+    }
+
+    [Theory]
+    [InlineData("421 Too many connections (2) from this IP\r\n")]
+    [InlineData("220 (vsFTPd 3.0.3)\r\n")]
+    [InlineData("120 Service ready in 5 minutes\r\n")]
+    public void AGreetingTheClientNeverAnsweredIsFtpAtTheEnd(string greeting)
+        => Assert.Equal(FtpDetectionVerdict.Ftp, Concluded((ToClient, greeting)));
+
+    [Theory]
+    [InlineData("220 mail.example.com ESMTP Postfix\r\n")]
+    [InlineData("331 Password required\r\n")]
+    [InlineData("421 Too many")]
+    public void AnythingElseUndecidedAtTheEndIsNotFtp(string server)
+        => Assert.Equal(FtpDetectionVerdict.NotFtp, Concluded((ToClient, server)));
+
+    [Fact]
+    public void ClientThatSpokeFirstWithoutAnAnswerIsNotFtpAtTheEnd()
+        => Assert.Equal(FtpDetectionVerdict.NotFtp, Concluded((ToServer, "USER x\r\n")));
+
+    [Fact]
+    public void ConcludeKeepsAVerdictAlreadyReached()
+        => Assert.Equal(FtpDetectionVerdict.Ftp, Concluded((ToClient, "220 ready\r\n"), (ToServer, "USER a\r\n")));
+
     [Fact]
     public void FtpOnPort2121IsDetectedFromGreetingAndUser()
         => Assert.Equal(FtpDetectionVerdict.Ftp, Run((ToClient, "220 (vsFTPd 3.0.3)\r\n"), (ToServer, "USER anonymous\r\n")));

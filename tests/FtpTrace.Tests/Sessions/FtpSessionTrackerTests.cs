@@ -100,6 +100,31 @@ public sealed class FtpSessionTrackerTests
     }
 
     [Fact]
+    public void SyntaxErrorDuringATransferAnswersTheCommandSentDuringIt()
+    {
+        // vsftpd (samples/vsftpd-transfers.pcap): a garbled urgent ABOR gets 500, then the transfer
+        // fails with 426, then the NOOP sent meanwhile gets 200. A transfer that had its 150 cannot end with 500.
+        var h = new SessionHarness().LoggedIn();
+        h.Cmd(100, "RETR", "big.bin").Reply(101, 150).Cmd(150, "ABOR").Cmd(151, "NOOP")
+         .Reply(160, 500, "Unknown command.").Reply(170, 426, "Failure writing network stream.").Reply(171, 200, "NOOP ok.");
+
+        Assert.Equal(["150 Preliminary RETR 1", "500 Final ABOR 10", "426 Final RETR 70", "200 Final NOOP 20"], h.ReplyLines().Skip(3));
+        Assert.Empty(h.Anomalies.Items);
+    }
+
+    [Fact]
+    public void RepliesNoOtherCommandCanTakeStillEndTheTransfer()
+    {
+        // Pure-FTPd (samples/pureftpd-transfers.pcap): ABOR and NOOP both get 500, then the transfer's
+        // own closing line comes with code 500 too: with nothing else pending, it is the transfer's.
+        var h = new SessionHarness().LoggedIn();
+        h.Cmd(100, "RETR", "big.bin").Reply(101, 150).Cmd(150, "ABOR").Reply(151, 500, "Unknown command")
+         .Cmd(152, "NOOP").Reply(153, 500, "Unknown command").Reply(400, 500, "0.241 seconds (measured here)");
+
+        Assert.Equal(["150 Preliminary RETR 1", "500 Final ABOR 1", "500 Final NOOP 1", "500 Final RETR 300"], h.ReplyLines().Skip(3));
+    }
+
+    [Fact]
     public void AborAnswered426ThenAbor226()
     {
         var h = new SessionHarness().LoggedIn();
