@@ -21,7 +21,10 @@ for f in "${files[@]}"; do
     echo "### $name"
     echo "- $(stat -c %s "$f") bytes, $(capinfos -t "$f" 2>/dev/null | awk -F': *' '/File type/ {print $2}'), $packets packets (largest frame $maxlen bytes)"
     echo "- $conns TCP connections: $ctl4 FTP control over IPv4, $ctl6 over IPv6, the rest data connections"
-    echo "- commands: $(ts "$f" -Y ftp.request -T fields -e ftp.request.command | grep . | counts)"
+    cmds=$(ts "$f" -Y ftp.request -T fields -e ftp.request.command)
+    other=$(printf '%s\n' "$cmds" | grep . | LC_ALL=C grep -Evc '^[A-Za-z]{3,4}$' || true)
+    echo "- commands: $(printf '%s\n' "$cmds" | LC_ALL=C grep -E '^[A-Za-z]{3,4}$' | counts)"
+    [ "$other" = 0 ] || echo "- lines tshark takes for commands that are not (TLS records, Telnet IAC bytes): $other"
     echo "- reply codes: $(ts "$f" -Y ftp.response -T fields -e ftp.response.code | grep . | counts)"
     tls=$(ts "$f" -Y 'tls.handshake.type==1' | wc -l)
     [ "$tls" = 0 ] || echo "- TLS handshakes (ClientHello): $tls"

@@ -321,7 +321,7 @@ scenario_tls() {
     py tls $h "$p"
     curl_run --ssl-reqd -k -u "$FTP_USER:$FTP_PASS" "ftp://$h:$p/"                       # AUTH TLS, PROT P, LIST
     curl_run --ssl-reqd -k -u "$FTP_USER:$FTP_PASS" "ftp://$h:$p/hello.txt" -o /dev/null
-    curl_run --ssl-reqd --ftp-ssl-control -k -u "$FTP_USER:$FTP_PASS" "ftp://$h:$p/notes.txt" -o /dev/null  # PROT C data
+    curl_run --ftp-ssl-control -k -u "$FTP_USER:$FTP_PASS" "ftp://$h:$p/notes.txt" -o /dev/null  # PROT C data
     lftp_run "ftp://$h:$p" "set ftp:ssl-allow yes; set ftp:ssl-force yes; set ftp:ssl-protect-data yes" \
         "user $FTP_USER $FTP_PASS; ls; get -O $DL hello.txt"
     curl_run -u "$FTP_USER:$FTP_PASS" "ftp://$h:$p/hello.txt" -o /dev/null               # plain session next to them
