@@ -155,7 +155,7 @@ public static class ExpectedReplies
 
         // ---- RFC 2389: feature negotiation ----
         ("FEAT", [211, 500, 502]),
-        ("OPTS", [200, 451, 500, 501, 502]),
+        ("OPTS", [200, 451, 500, 501, 502, 504]), // 504: RFC 2389 section 4 leaves the error replies to the option; servers refuse an unknown option value (OPTS UTF8 ON) with 504.
 
         // ---- RFC 2428: extensions for IPv6 and NATs ----
         ("EPRT", [200, 500, 501, 522,
