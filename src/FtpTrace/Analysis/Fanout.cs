@@ -9,6 +9,7 @@ public sealed class SessionSinkFanout(IReadOnlyList<IFtpSessionSink> sinks) : IF
     public void OnSessionStarted(FtpSession session) { foreach (var s in sinks) s.OnSessionStarted(session); }
     public void OnReply(ReplyRecord reply) { foreach (var s in sinks) s.OnReply(reply); }
     public void OnCommandCompleted(CommandRecord command) { foreach (var s in sinks) s.OnCommandCompleted(command); }
+    public void OnTransfer(TransferRecord transfer) { foreach (var s in sinks) s.OnTransfer(transfer); }
     public void OnSessionEnded(FtpSession session) { foreach (var s in sinks) s.OnSessionEnded(session); }
 }
 

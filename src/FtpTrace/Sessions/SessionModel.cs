@@ -105,11 +105,65 @@ public sealed record CommandRecord(
     int PreliminaryReplies,
     long? LatencyNs);
 
+/// <summary>Which way a transfer moved data, seen from the FTP client.</summary>
+public enum TransferDirection
+{
+    /// <summary>Server to client: RETR.</summary>
+    Download,
+    /// <summary>Client to server: STOR, STOU, APPE.</summary>
+    Upload,
+    /// <summary>A directory listing sent by the server: LIST, NLST, MLSD.</summary>
+    Listing,
+}
+
+/// <summary>
+/// One transfer command (RETR, STOR, STOU, APPE, LIST, NLST, MLSD) and what became of it, whether or
+/// not a data connection ever appeared. Emitted once the command is complete (final reply, or the
+/// session ended) and its data connection, if any, has closed or the capture ended.
+/// </summary>
+/// <param name="Session">The control session.</param>
+/// <param name="Command">The transfer command as sent.</param>
+/// <param name="Path">The full path of the file or directory (working directory joined with the argument) when known, else the argument as sent.</param>
+/// <param name="Direction">Download, upload or listing.</param>
+/// <param name="Bytes">TCP payload bytes that crossed the data connection, both directions, counted from sequence numbers (retransmissions once); 0 without a data connection.</param>
+/// <param name="StartNs">First packet of the data connection (or the command's time when there was none).</param>
+/// <param name="EndNs">Last packet of the data connection (or the final reply's time when there was none).</param>
+/// <param name="FinalReply">The final reply to the transfer command; null when none came.</param>
+/// <param name="Complete">True when the final reply and the byte count agree with a finished transfer (and with an announced size, where one was announced).</param>
+/// <param name="DataClient">The FTP client's end of the data connection; null when none appeared.</param>
+/// <param name="DataServer">The FTP server's end of the data connection (its port-20 side in active mode); null when none appeared.</param>
+/// <param name="Mode">How the data connection was announced: PASV, EPSV, PORT, EPRT, LPSV, LPRT, or empty.</param>
+/// <param name="RestartOffset">The REST offset in force for this transfer, or 0.</param>
+/// <param name="AnnouncedSize">The size announced by SIZE/213 or the 150 text, or null.</param>
+/// <param name="Encrypted">The data connection was protected (PROT P) or looked like TLS.</param>
+/// <param name="TransferType">The TYPE in force (A, I, ...), or empty.</param>
+public sealed record TransferRecord(
+    FtpSession Session,
+    FtpCommand Command,
+    string Path,
+    TransferDirection Direction,
+    long Bytes,
+    long StartNs,
+    long EndNs,
+    FtpReply? FinalReply,
+    bool Complete,
+    Endpoint? DataClient,
+    Endpoint? DataServer,
+    string Mode,
+    long RestartOffset,
+    long? AnnouncedSize,
+    bool Encrypted,
+    string TransferType);
+
 /// <summary>Receives everything the session layer produces. Implemented by reports.</summary>
 public interface IFtpSessionSink
 {
     void OnSessionStarted(FtpSession session);
     void OnReply(ReplyRecord reply);
     void OnCommandCompleted(CommandRecord command);
+
+    /// <summary>A transfer command and its data connection (captures) or a transfer a server log recorded.</summary>
+    void OnTransfer(TransferRecord transfer) { }
+
     void OnSessionEnded(FtpSession session);
 }
