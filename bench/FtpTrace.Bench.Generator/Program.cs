@@ -27,12 +27,19 @@ internal static class Program
         {
             return args.Length > 0 && args[0] == "generate" ? Generate(args[1..])
                  : args.Length > 0 && args[0] == "verify" ? Verify(args[1..])
+                 : args.Length > 0 && args[0] == "version" ? Version()
                  : Fail(Usage);
         }
         catch (FormatException e)
         {
             return Fail(e.Message + "\n" + Usage);
         }
+    }
+
+    private static int Version()
+    {
+        Console.WriteLine(CaptureGenerator.Version);
+        return 0;
     }
 
     private static int Fail(string message)
@@ -107,6 +114,7 @@ internal static class Program
         using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
+        json.WriteNumber("generatorVersion", CaptureGenerator.Version);
         json.WriteString("file", Path.GetFileName(options.Output));
         json.WriteNumber("seed", options.Seed);
         json.WriteNumber("targetBytes", options.TargetBytes);
