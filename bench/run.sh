@@ -96,26 +96,29 @@ GEN_VERSION=$("$GEN" version)
 MAIN=$(generate "ftp-${SIZE}-${SESSIONS}s" "$SIZE_BYTES" "$SESSIONS" 1 1)
 
 # ---- Measurement ------------------------------------------------------------------------------
-# measure NAME CMD...: a warm-up, then RUNS runs; sets SECONDS_MEDIAN and RSS_MB (median peak RSS).
+# measure NAME CMD...: a warm-up, then RUNS runs; sets SECONDS_MEDIAN (wall), CPU_MEDIAN (user + system
+# seconds: on a shared machine, wall time well above it means the process waited for a core) and RSS_MB.
 # Standard output goes to $MEASURE_OUT (/dev/null unless set); a failing command fails the benchmark.
 MEASURE_OUT=/dev/null
 measure() {
   local name=$1; shift
-  local times=() rss=() i start end
+  local times=() rss=() cpu=() i start end
   for (( i = 0; i <= RUNS; i++ )); do
     start=$(date +%s%N)
-    if ! /usr/bin/time -f '%M' -o "$WORK/$name.rss" "$@" >"$MEASURE_OUT" 2>"$WORK/$name.err"; then
+    if ! /usr/bin/time -f '%M %U %S' -o "$WORK/$name.rss" "$@" >"$MEASURE_OUT" 2>"$WORK/$name.err"; then
       cat "$WORK/$name.err" >&2
       die "$name: command failed: $*"
     fi
     end=$(date +%s%N)
     [[ $i -eq 0 ]] && continue # warm-up
     times+=("$(( end - start ))")
-    rss+=("$(tail -1 "$WORK/$name.rss")")
+    rss+=("$(tail -1 "$WORK/$name.rss" | awk '{print $1}')")
+    cpu+=("$(tail -1 "$WORK/$name.rss" | awk '{print $2 + $3}')")
   done
   SECONDS_MEDIAN=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.3f", m / 1e9}')
   RSS_MB=$(printf '%s\n' "${rss[@]}" | sort -n | awk '{a[NR]=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.0f", m / 1024}')
-  log "$name: ${SECONDS_MEDIAN} s, ${RSS_MB} MB peak RSS (median of $RUNS)"
+  CPU_MEDIAN=$(printf '%s\n' "${cpu[@]}" | sort -g | awk '{a[NR]=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f", m}')
+  log "$name: ${SECONDS_MEDIAN} s, ${CPU_MEDIAN} s CPU, ${RSS_MB} MB peak RSS (median of $RUNS)"
 }
 
 warm() { cat "$@" >/dev/null; }
@@ -124,9 +127,9 @@ pps() { awk -v p="$1" -v s="$2" 'BEGIN {printf "%.2f", p / s / 1e6}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 ROWS=()
-# row LABEL FILE_BYTES PACKETS SECONDS RSS_MB NOTE
+# row LABEL FILE_BYTES PACKETS SECONDS CPU RSS_MB NOTE
 row() {
-  ROWS+=("| $1 | $(awk -v b="$2" 'BEGIN {printf "%.0f", b / 1e6}') | $4 | $(mbps "$2" "$4") | $(pps "$3" "$4") | $5 | $6 |")
+  ROWS+=("| $1 | $(awk -v b="$2" 'BEGIN {printf "%.0f", b / 1e6}') | $4 | $5 | $(mbps "$2" "$4") | $(pps "$3" "$4") | $6 | $7 |")
 }
 
 # analyze NAME CSVDIR SIDECAR... -- INPUT...: measures ftptrace and checks its counts.
@@ -145,34 +148,34 @@ MAIN_PACKETS=$(json "$MAIN.json" packets)
 warm "$MAIN"
 
 analyze ftptrace "$WORK/csv-main" "$MAIN.json" -- "$MAIN"
-FT_S=$SECONDS_MEDIAN; FT_RSS=$RSS_MB
+FT_S=$SECONDS_MEDIAN; FT_RSS=$RSS_MB; FT_CPU=$CPU_MEDIAN
 measure floor-sharppcap "$FLOOR" "$MAIN" --reader sharppcap
-SP_S=$SECONDS_MEDIAN; SP_RSS=$RSS_MB
+SP_S=$SECONDS_MEDIAN; SP_RSS=$RSS_MB; SP_CPU=$CPU_MEDIAN
 measure floor-managed "$FLOOR" "$MAIN" --reader managed
-MR_S=$SECONDS_MEDIAN; MR_RSS=$RSS_MB
+MR_S=$SECONDS_MEDIAN; MR_RSS=$RSS_MB; MR_CPU=$CPU_MEDIAN
 measure floor-raw "$FLOOR" "$MAIN" --reader raw
-RAW_S=$SECONDS_MEDIAN; RAW_RSS=$RSS_MB
+RAW_S=$SECONDS_MEDIAN; RAW_RSS=$RSS_MB; RAW_CPU=$CPU_MEDIAN
 measure cat cat "$MAIN"
-CAT_S=$SECONDS_MEDIAN; CAT_RSS=$RSS_MB
+CAT_S=$SECONDS_MEDIAN; CAT_RSS=$RSS_MB; CAT_CPU=$CPU_MEDIAN
 measure ftptrace-libpcap "$FTPTRACE" analyze "$MAIN" --reader libpcap --csv "$WORK/csv-libpcap" --no-progress
-FTL_S=$SECONDS_MEDIAN; FTL_RSS=$RSS_MB
+FTL_S=$SECONDS_MEDIAN; FTL_RSS=$RSS_MB; FTL_CPU=$CPU_MEDIAN
 "$GEN" verify "$WORK/csv-libpcap" "$MAIN.json" >&2 || die "ftptrace --reader libpcap: counts differ"
 
-row "ftptrace analyze --csv (managed reader, default)" "$MAIN_BYTES" "$MAIN_PACKETS" "$FT_S" "$FT_RSS" "counts verified"
-row "ftptrace analyze --csv --reader libpcap" "$MAIN_BYTES" "$MAIN_PACKETS" "$FTL_S" "$FTL_RSS" "counts verified"
-row "floor: SharpPcap GetNextPacket loop" "$MAIN_BYTES" "$MAIN_PACKETS" "$SP_S" "$SP_RSS" ""
-row "floor: managed reader loop" "$MAIN_BYTES" "$MAIN_PACKETS" "$MR_S" "$MR_RSS" ""
-row "floor: raw 1 MiB reads" "$MAIN_BYTES" "$MAIN_PACKETS" "$RAW_S" "$RAW_RSS" "packets/s: of the file's packets"
-row "cat FILE > /dev/null" "$MAIN_BYTES" "$MAIN_PACKETS" "$CAT_S" "$CAT_RSS" "page-cache limit"
+row "ftptrace analyze --csv (managed reader, default)" "$MAIN_BYTES" "$MAIN_PACKETS" "$FT_S" "$FT_CPU" "$FT_RSS" "counts verified"
+row "ftptrace analyze --csv --reader libpcap" "$MAIN_BYTES" "$MAIN_PACKETS" "$FTL_S" "$FTL_CPU" "$FTL_RSS" "counts verified"
+row "floor: SharpPcap GetNextPacket loop" "$MAIN_BYTES" "$MAIN_PACKETS" "$SP_S" "$SP_CPU" "$SP_RSS" ""
+row "floor: managed reader loop" "$MAIN_BYTES" "$MAIN_PACKETS" "$MR_S" "$MR_CPU" "$MR_RSS" ""
+row "floor: raw 1 MiB reads" "$MAIN_BYTES" "$MAIN_PACKETS" "$RAW_S" "$RAW_CPU" "$RAW_RSS" "packets/s: of the file's packets"
+row "cat FILE > /dev/null" "$MAIN_BYTES" "$MAIN_PACKETS" "$CAT_S" "$CAT_CPU" "$CAT_RSS" "page-cache limit"
 
 # Stopwatch breakdown of the pipeline (managed reader; no CSV): each stage adds to the previous.
 BREAKDOWN=()
 for stage in decode flows ftp; do
   measure "stage-$stage" "$FLOOR" "$MAIN" --stage "$stage"
-  BREAKDOWN+=("| + $stage | $SECONDS_MEDIAN | $(mbps "$MAIN_BYTES" "$SECONDS_MEDIAN") | $RSS_MB |")
+  BREAKDOWN+=("| + $stage | $SECONDS_MEDIAN | $CPU_MEDIAN | $(mbps "$MAIN_BYTES" "$SECONDS_MEDIAN") | $RSS_MB |")
 done
 measure ftptrace-nocsv "$FTPTRACE" analyze "$MAIN" --no-progress
-BREAKDOWN+=("| ftptrace analyze (summary only, no --csv) | $SECONDS_MEDIAN | $(mbps "$MAIN_BYTES" "$SECONDS_MEDIAN") | $RSS_MB |")
+BREAKDOWN+=("| ftptrace analyze (summary only, no --csv) | $SECONDS_MEDIAN | $CPU_MEDIAN | $(mbps "$MAIN_BYTES" "$SECONDS_MEDIAN") | $RSS_MB |")
 
 TSHARK_NOTE=""
 if [[ $DO_TSHARK -eq 1 ]]; then
@@ -192,19 +195,19 @@ if [[ $DO_TSHARK -eq 1 ]]; then
   measure tshark tshark -r "$TS_FILE" -Y ftp -T fields -e frame.number -e ftp.request.command -e ftp.request.arg \
     -e ftp.response.code -e ftp.response.arg -E separator=,
   MEASURE_OUT=/dev/null
-  TS_S=$SECONDS_MEDIAN; TS_RSS=$RSS_MB
+  TS_S=$SECONDS_MEDIAN; TS_RSS=$RSS_MB; TS_CPU=$CPU_MEDIAN
   TS_MBPS=$(awk -v b="$TS_FILE_BYTES" -v s="$TS_S" 'BEGIN {print b / s}')
   if [[ $TS_FILE != "$MAIN" ]]; then
     TSHARK_NOTE="tshark ran on a ${TS_FILE_BYTES}-byte capture of the same traffic mix ($(basename "$TS_FILE")); its time on the main file is scaled from its MB/s"
     analyze ftptrace-tsfile "$WORK/csv-ts" "$TS_FILE.json" -- "$TS_FILE"
-    FTS_S=$SECONDS_MEDIAN
-    row "tshark -Y ftp -T fields (on the smaller capture)" "$TS_FILE_BYTES" "$TS_PACKETS" "$TS_S" "$TS_RSS" "measured"
-    row "ftptrace analyze --csv (on the smaller capture)" "$TS_FILE_BYTES" "$TS_PACKETS" "$FTS_S" "$RSS_MB" "counts verified"
+    FTS_S=$SECONDS_MEDIAN; FTS_CPU=$CPU_MEDIAN
+    row "tshark -Y ftp -T fields (on the smaller capture)" "$TS_FILE_BYTES" "$TS_PACKETS" "$TS_S" "$TS_CPU" "$TS_RSS" "measured"
+    row "ftptrace analyze --csv (on the smaller capture)" "$TS_FILE_BYTES" "$TS_PACKETS" "$FTS_S" "$FTS_CPU" "$RSS_MB" "counts verified"
     TS_MAIN_S=$(awk -v b="$MAIN_BYTES" -v r="$TS_MBPS" 'BEGIN {printf "%.3f", b / r}')
-    row "tshark, scaled to the main capture" "$MAIN_BYTES" "$MAIN_PACKETS" "$TS_MAIN_S" "-" "estimated from its MB/s"
+    row "tshark, scaled to the main capture" "$MAIN_BYTES" "$MAIN_PACKETS" "$TS_MAIN_S" "-" "-" "estimated from its MB/s"
   else
     TS_MAIN_S=$TS_S
-    row "tshark -Y ftp -T fields" "$MAIN_BYTES" "$MAIN_PACKETS" "$TS_S" "$TS_RSS" "measured"
+    row "tshark -Y ftp -T fields" "$MAIN_BYTES" "$MAIN_PACKETS" "$TS_S" "$TS_CPU" "$TS_RSS" "measured"
   fi
 fi
 
@@ -248,13 +251,14 @@ if [[ $DO_BATCH -eq 1 ]]; then
   done
   warm "${parts[@]}"
   analyze ftptrace-batch "$WORK/csv-batch" "${sidecars[@]}" -- "$BATCH_DIR"
-  B_S=$SECONDS_MEDIAN; B_RSS=$RSS_MB
-  SEQ_S=0
+  B_S=$SECONDS_MEDIAN; B_RSS=$RSS_MB; B_CPU=$CPU_MEDIAN
+  SEQ_S=0 SEQ_CPU=0
   for (( k = 1; k <= BATCH_FILES; k++ )); do
     analyze "ftptrace-part$k" "$WORK/csv-part$k" "${sidecars[$((k-1))]}" -- "${parts[$((k-1))]}"
     SEQ_S=$(awk -v a="$SEQ_S" -v b="$SECONDS_MEDIAN" 'BEGIN {printf "%.3f", a + b}')
+    SEQ_CPU=$(awk -v a="$SEQ_CPU" -v b="$CPU_MEDIAN" 'BEGIN {printf "%.2f", a + b}')
   done
-  BATCH+=("| $BATCH_FILES files of $(awk -v b="$PART_BYTES" 'BEGIN {printf "%.0f", b/1e6}') MB | one run on the directory: $B_S s, $B_RSS MB | one run per file, one after another: $SEQ_S s | speed-up x$(ratio "$SEQ_S" "$B_S") (target 1.7 on 2 cores) |")
+  BATCH+=("| $BATCH_FILES files of $(awk -v b="$PART_BYTES" 'BEGIN {printf "%.0f", b/1e6}') MB | one run on the directory: $B_S s ($B_CPU s CPU), $B_RSS MB | one run per file, one after another: $SEQ_S s ($SEQ_CPU s CPU) | x$(ratio "$SEQ_S" "$B_S") (target 1.7 from using both cores; ftptrace reads the files one after another, so this is not parallelism) |")
 fi
 
 # ---- Report -----------------------------------------------------------------------------------
@@ -266,8 +270,8 @@ REPORT=$RESULTS/latest.md
   echo "Main capture: $(basename "$MAIN") ($MAIN_BYTES bytes, $MAIN_PACKETS packets, $(json "$MAIN.json" ftpSessions) FTP sessions, $SESSIONS at once, $(json "$MAIN.json" commands) commands, $(json "$MAIN.json" replies) replies, $(json "$MAIN.json" transfers) transfers)."
   echo "Warm page cache; each figure is the median of $RUNS runs after a warm-up; peak RSS from GNU time."
   echo
-  echo "| Run | MB | Seconds | MB/s | Mpackets/s | Peak RSS MB | Note |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+  echo "| Run | MB | Seconds | CPU s | MB/s | Mpackets/s | Peak RSS MB | Note |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
   printf '%s\n' "${ROWS[@]}"
   echo
   echo "| Ratio | Value | Target |"
@@ -284,11 +288,11 @@ REPORT=$RESULTS/latest.md
   if [[ -n $TSHARK_NOTE ]]; then echo "Note: $TSHARK_NOTE."; echo; fi
   echo "Pipeline breakdown (managed reader, no reports; each line adds a stage to the one above):"
   echo
-  echo "| Stage | Seconds | MB/s | Peak RSS MB |"
-  echo "| --- | ---: | ---: | ---: |"
-  echo "| read (managed reader loop) | $MR_S | $(mbps "$MAIN_BYTES" "$MR_S") | $MR_RSS |"
+  echo "| Stage | Seconds | CPU s | MB/s | Peak RSS MB |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  echo "| read (managed reader loop) | $MR_S | $MR_CPU | $(mbps "$MAIN_BYTES" "$MR_S") | $MR_RSS |"
   printf '%s\n' "${BREAKDOWN[@]}"
-  echo "| ftptrace analyze --csv | $FT_S | $(mbps "$MAIN_BYTES" "$FT_S") | $FT_RSS |"
+  echo "| ftptrace analyze --csv | $FT_S | $FT_CPU | $(mbps "$MAIN_BYTES" "$FT_S") | $FT_RSS |"
   if [[ ${#SCALING[@]} -gt 0 ]]; then
     echo
     echo "| Scaling | Smaller | Larger | Result |"

@@ -63,7 +63,8 @@ internal static class Program
         long bytes = new FileInfo(path).Length;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{stage ?? reader}: {frames} frames, {bytes} bytes in {clock.Elapsed.TotalSeconds:F3} s " +
-            $"({bytes / clock.Elapsed.TotalSeconds / 1e6:F0} MB/s), check {check}"));
+            $"({bytes / clock.Elapsed.TotalSeconds / 1e6:F0} MB/s), check {check}; " +
+            $"allocated {GC.GetTotalAllocatedBytes() / 1048576.0:F1} MiB, GCs gen0/1/2 {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}"));
         return 0;
     }
 
