@@ -13,7 +13,7 @@ namespace FtpTrace.Analysis;
 /// whose responder (or, without a SYN, either end) is such an endpoint is that channel's data
 /// connection, in either direction (passive: the client connects; active: the server does). One
 /// connection per announcement; a later announcement of the same endpoint replaces the earlier.</item>
-/// <item><b>Awaiting</b> channels (a transfer command sent, no connection yet) are filed under the
+/// <item><b>Awaiting</b> channels (a transfer command sent with no announcement, no connection yet) are filed under the
 /// session's two addresses. A connection that matches no announcement, opened with a SYN between
 /// those two addresses, on neither end using the control connection's server port, is taken for the
 /// oldest such channel: an unannounced data connection.</item>

@@ -88,9 +88,9 @@ public enum AnomalyKind
     DataAddressMismatch,
     /// <summary>A PORT/EPRT/LPRT naming an address other than the control connection's client (FTP bounce).</summary>
     FtpBounce,
-    /// <summary>A transfer command got a 1xx or 2xx reply but its data connection never appeared in the capture.</summary>
+    /// <summary>A transfer command got a 1xx or 2xx reply but its announced data connection never appeared in the capture.</summary>
     DataConnectionMissing,
-    /// <summary>A data connection that no PASV/EPSV/PORT/EPRT announced, between a session's hosts while a transfer command waited.</summary>
+    /// <summary>A data connection that no PASV/EPSV/PORT/EPRT announced, between a session's hosts while a transfer command without announcement waited.</summary>
     UnannouncedDataConnection,
     /// <summary>A transfer aborted: ABOR sent while it ran, or a 426 reply.</summary>
     TransferAborted,

@@ -18,7 +18,8 @@ namespace FtpTrace.Sessions;
 /// <list type="bullet">
 /// <item>An announcement serves the next transfer command. A passive reply that arrives after a
 /// transfer command sent (pipelined) after the PASV serves that command. A PORT/EPRT/LPRT refused
-/// (not 2xx) is withdrawn.</item>
+/// (not 2xx) is withdrawn. A transfer command with no announcement awaits an unannounced connection
+/// (<see cref="IDataChannelRegistry.Await"/>); one with an announcement only its announced connection.</item>
 /// <item>Path: the argument joined to the working directory at the time of the command and normalised
 /// (<see cref="FtpPaths"/>); the argument as sent when that cannot be done; for a listing without a
 /// path argument (leading <c>-</c> options are skipped), the working directory (empty when unknown).</item>
@@ -36,7 +37,7 @@ namespace FtpTrace.Sessions;
 /// within one address family; 0.0.0.0 means "the same"); <see cref="AnomalyKind.FtpBounce"/> when a
 /// PORT/EPRT/LPRT names an address other than the control connection's client (same family only);
 /// <see cref="AnomalyKind.MalformedDataAddress"/>; <see cref="AnomalyKind.DataConnectionMissing"/> when
-/// a transfer got a 1xx or a 2xx but no data connection appeared; <see cref="AnomalyKind.UnannouncedDataConnection"/>;
+/// a transfer with an announced connection got a 1xx or a 2xx but the connection never appeared; <see cref="AnomalyKind.UnannouncedDataConnection"/>;
 /// <see cref="AnomalyKind.TransferAborted"/> when ABOR was sent during the transfer or it ended with 426.</item>
 /// </list>
 /// </remarks>
@@ -120,7 +121,9 @@ internal sealed class TransferTracker
         channel.Transfer = transfer;
         if (direction == TransferDirection.Download && SizeOf(transfer.Path) is { } size) transfer.AnnouncedSize = size;
         _active.Add(transfer);
-        if (!channel.Opened) _registry.Await(channel);
+        // Only a transfer nobody announced a connection for may take an unannounced one: an announced
+        // connection still to come must not lose its transfer to another connection between the same hosts.
+        if (!channel.Opened && channel.Mode.Length == 0) _registry.Await(channel);
     }
 
     public void OnPreliminary(FtpCommand command, FtpReply reply)
@@ -196,13 +199,12 @@ internal sealed class TransferTracker
         if (!t.Channel.Opened)
         {
             _registry.Forget(t.Channel);
-            if (reply is not null && (reply.Class == 2 || t.Preliminary))
+            // Only an announced connection is known to be missing: without an announcement the capture
+            // may simply not hold it (a filter on the control port), and nothing says where it would be.
+            if (reply is not null && (reply.Class == 2 || t.Preliminary) && t.Channel.Listener is { } l)
             {
-                string announced = t.Channel.Listener is { } l
-                    ? string.Create(CultureInfo.InvariantCulture, $"announced by {t.Channel.Mode} (frame {t.Channel.AnnouncedFrame}) at {l}")
-                    : "never announced";
                 Report(AnomalyKind.DataConnectionMissing, reply.Frame, reply.TimeNs, string.Create(CultureInfo.InvariantCulture,
-                    $"{command.NormalizedVerb} (frame {command.Frame}) got reply {reply.Code} but no data connection was seen; the data connection was {announced}"));
+                    $"{command.NormalizedVerb} (frame {command.Frame}) got reply {reply.Code} but no data connection was seen; it was announced by {t.Channel.Mode} (frame {t.Channel.AnnouncedFrame}) at {l}"));
             }
         }
         TryEmit(t);
@@ -309,6 +311,10 @@ internal sealed class TransferTracker
         {
             channel = new DataChannel(_session, this);
             Replace(channel);
+        }
+        else
+        {
+            _registry.Forget(channel); // it awaited an unannounced connection; now it expects this one
         }
         channel.Announce(verb, listener, alternate, clientConnects: true, reply.Frame, reply.TimeNs);
         _registry.Expect(channel);

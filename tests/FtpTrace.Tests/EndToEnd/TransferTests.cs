@@ -313,6 +313,48 @@ public sealed class TransferTests
     }
 
     [Fact]
+    public void AnnouncedTransferIsNotTakenOverByAnotherConnectionBetweenTheSameHosts()
+    {
+        var s = new DataScenario(TcpConversationBuilder.Ipv4());
+        s.Login();
+        s.Exchange("PORT 10,0,0,1,156,64", "200 PORT command successful.");
+        s.Client("RETR a.bin");
+        var other = s.Add(TcpConversationBuilder.Ipv4(serverPort: 41000, clientPort: 40005));
+        s.Step(other, b => b.Handshake());
+        s.Step(other, b => b.Send(Side.Client, Bytes(10)));
+        var d = s.Add(TcpConversationBuilder.Ipv4(serverPort: 40000, clientPort: 20, clientAddress: "10.0.0.2", serverAddress: "10.0.0.1"));
+        s.Step(d, b => b.Handshake());
+        s.Server("150 Opening data connection.");
+        s.Step(d, b => b.Send(Side.Client, Bytes(321)));
+        s.Step(d, b => b.Close());
+        s.Server("226 Transfer complete.");
+        s.Quit();
+
+        var run = TransferRun.Of(s.Build());
+
+        var t = Assert.Single(run.Transfers);
+        Assert.Equal((321L, 3L, false), (t.Bytes, t.DataConnection!.Value, t.Unannounced));
+        Assert.Empty(run.Anomalies.Items);
+    }
+
+    [Fact]
+    public void TransferWithoutAnnouncementAndWithoutConnectionIsNotReportedMissing()
+    {
+        var s = new DataScenario(TcpConversationBuilder.Ipv4());
+        s.Login();
+        s.Client("RETR a.bin");
+        s.Server("150 Opening data connection.");
+        s.Server("226 Transfer complete.");
+        s.Quit();
+
+        var run = TransferRun.Of(s.Build());
+
+        var t = Assert.Single(run.Transfers);
+        Assert.Equal((0L, 226, false), (t.Bytes, t.FinalReply!.Code, t.Complete));
+        Assert.Empty(run.Anomalies.Items);
+    }
+
+    [Fact]
     public void AbortedTransferKeepsThe426AndAborGetsThe226()
     {
         var s = new DataScenario(TcpConversationBuilder.Ipv4());
