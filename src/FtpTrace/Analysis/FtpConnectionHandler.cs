@@ -123,7 +123,7 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
     private void Start(TcpConnection connection)
     {
         _session = new FtpSession(_label, connection.Id, connection.Client, connection.Server, connection.StartNs);
-        _tracker = new FtpSessionTracker(_session, _limits, _sink, _anomalies);
+        _tracker = new FtpSessionTracker(_session, _limits, _sink, _anomalies, _observer.DataChannels);
         _clientParser = new FtpControlParser(FtpParserRole.Client, _limits, _tracker, _anomalies, connection.Id);
         _serverParser = new FtpControlParser(FtpParserRole.Server, _limits, _tracker, _anomalies, connection.Id);
         _tracker.Start();

@@ -82,6 +82,18 @@ public enum AnomalyKind
     CommandWithoutReply,
     /// <summary>A reply with more lines or text bytes than the limits; the lines beyond were left out of its text.</summary>
     ReplyTooLong,
+    /// <summary>A PASV/EPSV/LPSV reply or PORT/EPRT/LPRT argument whose data address does not parse (ProFTPD's three-number 227 on IPv6).</summary>
+    MalformedDataAddress,
+    /// <summary>A 227/228 reply announcing an address other than the control connection's server (NAT rewriting, misconfigured server).</summary>
+    DataAddressMismatch,
+    /// <summary>A PORT/EPRT/LPRT naming an address other than the control connection's client (FTP bounce).</summary>
+    FtpBounce,
+    /// <summary>A transfer command got a 1xx or 2xx reply but its announced data connection never appeared in the capture.</summary>
+    DataConnectionMissing,
+    /// <summary>A data connection that no PASV/EPSV/PORT/EPRT announced, between a session's hosts while a transfer command without announcement waited.</summary>
+    UnannouncedDataConnection,
+    /// <summary>A transfer aborted: ABOR sent while it ran, or a 426 reply.</summary>
+    TransferAborted,
 
     // --- Server logs ---------------------------------------------------------------------
     /// <summary>A log line that does not parse in the detected format.</summary>

@@ -68,6 +68,7 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     private readonly IFtpSessionSink _sink;
     private readonly IAnomalySink _anomalies;
     private readonly List<PendingCommand> _pending = [];
+    private readonly TransferTracker? _transfers;
 
     private bool _started;
     private bool _sawReply;
@@ -85,7 +86,17 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     // Final replies still owed to commands given up at the pending limit.
     private long _repliesOwed;
 
-    public FtpSessionTracker(FtpSession session, FtpTraceLimits limits, IFtpSessionSink sink, IAnomalySink anomalies)
+    /// <param name="session">The session to track.</param>
+    /// <param name="limits">Limits (pending commands).</param>
+    /// <param name="sink">Receives the session's events.</param>
+    /// <param name="anomalies">Receives the anomalies found.</param>
+    /// <param name="dataChannels">
+    /// Where announced data connections are registered (captures); when given, the session's transfer
+    /// commands become <see cref="TransferRecord"/>s (see <see cref="TransferTracker"/>). Null for a
+    /// session rebuilt from a log, whose transfers come from the log's own transfer lines.
+    /// </param>
+    public FtpSessionTracker(FtpSession session, FtpTraceLimits limits, IFtpSessionSink sink, IAnomalySink anomalies,
+        IDataChannelRegistry? dataChannels = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(limits);
@@ -95,6 +106,7 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         _maxPending = Math.Max(1, limits.MaxPendingCommands);
         _sink = sink;
         _anomalies = anomalies;
+        if (dataChannels is not null) _transfers = new TransferTracker(session, sink, anomalies, dataChannels);
     }
 
     public FtpSession Session => _session;
@@ -152,6 +164,7 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         var added = new PendingCommand(command) { FirstAfterClientGap = _clientGapOpen };
         _clientGapOpen = false;
         _pending.Add(added);
+        _transfers?.OnCommand(command);
     }
 
     public void OnReply(FtpReply reply)
@@ -211,6 +224,7 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         if (reply.IsPreliminary)
         {
             pending.Preliminaries++;
+            _transfers?.OnPreliminary(command, reply);
             _sink.OnReply(new ReplyRecord(_session, reply, ReplyRole.Preliminary, command, latency, meaning, unexpected));
             return;
         }
@@ -219,6 +233,7 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         ApplyFinalReply(command, reply);
         _sink.OnReply(new ReplyRecord(_session, reply, ReplyRole.Final, command, latency, meaning, unexpected));
         _sink.OnCommandCompleted(new CommandRecord(_session, command, reply, pending.Preliminaries, latency));
+        _transfers?.OnFinal(command, reply);
     }
 
     /// <summary>
@@ -300,6 +315,7 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
             Complete(p, null);
         }
         _pending.Clear();
+        _transfers?.End();
         _session.Ended = true;
         _sink.OnSessionEnded(_session);
     }
@@ -459,9 +475,12 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
             || mech.Equals("TLS-P", StringComparison.OrdinalIgnoreCase);
     }
 
-    private void Complete(PendingCommand pending, FtpReply? final) =>
+    private void Complete(PendingCommand pending, FtpReply? final)
+    {
         _sink.OnCommandCompleted(new CommandRecord(_session, pending.Command, final, pending.Preliminaries,
             final is null ? null : final.TimeNs - pending.Command.TimeNs));
+        _transfers?.OnFinal(pending.Command, final);
+    }
 
     private void Touch(long timeNs)
     {

@@ -153,7 +153,20 @@ public sealed record TransferRecord(
     long RestartOffset,
     long? AnnouncedSize,
     bool Encrypted,
-    string TransferType);
+    string TransferType)
+{
+    /// <summary>The TCP connection number of the data connection (as <see cref="FtpSession.Id"/> numbers connections); null when none appeared or not known (server logs).</summary>
+    public long? DataConnection { get; init; }
+
+    /// <summary>Bytes of <see cref="Bytes"/> that crossed the data connection but were not captured (gaps).</summary>
+    public long MissingBytes { get; init; }
+
+    /// <summary>ABOR was sent while the transfer ran, or it ended with 426.</summary>
+    public bool Aborted { get; init; }
+
+    /// <summary>The data connection matched no announcement (see <see cref="FtpTrace.Diagnostics.AnomalyKind.UnannouncedDataConnection"/>).</summary>
+    public bool Unannounced { get; init; }
+}
 
 /// <summary>Receives everything the session layer produces. Implemented by reports.</summary>
 public interface IFtpSessionSink

@@ -30,6 +30,10 @@ public static class SummaryWriter
         overview.Add("FTP sessions", N(stats.Sessions), $"{N(stats.EncryptedSessions)} encrypted, {N(stats.AnonymousSessions)} anonymous");
         overview.Add("Commands", N(stats.Commands), "");
         overview.Add("Replies", N(stats.Replies), $"{N(stats.UnsolicitedReplies)} unsolicited, {N(stats.UnexpectedReplies)} unexpected for their command");
+        overview.Add("Transfers", N(stats.Transfers),
+            $"{N(stats.TransfersFailed)} failed or incomplete, {Formats.Bytes(stats.TransferBytesUp)} up, {Formats.Bytes(stats.TransferBytesDown)} down");
+        if (stats.Largest is { } largest)
+            overview.Add("Largest transfer", Formats.Bytes(largest.Bytes), TextSafety.ForTable($"{largest.Command} {largest.Path} (session {largest.Session} of {largest.File})", 120));
         overview.Add("Anomalies", N(stats.Anomalies), "");
         WriteBare(output, overview);
 

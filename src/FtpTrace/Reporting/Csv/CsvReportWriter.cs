@@ -18,7 +18,7 @@ public sealed record CsvOptions
 
 /// <summary>
 /// Writes the CSV reports into one folder (RFC 4180, UTF-8 without BOM, invariant culture, a
-/// header row). Row files (replies, commands, sessions, anomalies) are streamed as the analysis
+/// header row). Row files (replies, commands, sessions, anomalies, transfers) are streamed as the analysis
 /// produces them; roll-ups (codes, commands-summary, users) are written from the run's statistics
 /// at <see cref="Complete"/>. Inputs analysed in parallel write into parts (temporary files in
 /// the same folder) that are appended in input order, so the reports never depend on which input
@@ -51,7 +51,7 @@ public sealed class CsvReportWriter : IDisposable
 
     /// <summary>Names of the files this writer produces.</summary>
     public static IReadOnlyList<string> FileNames { get; } =
-        ["replies.csv", "commands.csv", "sessions.csv", "codes.csv", "anomalies.csv", "commands-summary.csv", "users.csv"];
+        ["replies.csv", "commands.csv", "sessions.csv", "codes.csv", "anomalies.csv", "commands-summary.csv", "users.csv", "transfers.csv"];
 
     /// <summary>A sink that writes one input's rows straight into the reports (inputs analysed one after another).</summary>
     public CsvInputSink ForInput(string label) => new(_final, _options, label);
@@ -143,7 +143,7 @@ public sealed class CsvPart
     public CsvInputSink Sink { get; }
 }
 
-/// <summary>The four streamed row files (replies, commands, sessions, anomalies) of the reports or of one part.</summary>
+/// <summary>The streamed row files (replies, commands, sessions, anomalies, transfers) of the reports or of one part.</summary>
 internal sealed class CsvRowFiles : IDisposable
 {
     private readonly (StreamWriter Stream, CsvWriter Csv, string Path)[] _files;
@@ -157,6 +157,7 @@ internal sealed class CsvRowFiles : IDisposable
             Open<CommandRow, CommandRowMap>(directory, prefix + "commands.csv", header),
             Open<SessionRow, SessionRowMap>(directory, prefix + "sessions.csv", header),
             Open<AnomalyRow, AnomalyRowMap>(directory, prefix + "anomalies.csv", header),
+            Open<TransferRow, TransferRowMap>(directory, prefix + "transfers.csv", header),
         ];
     }
 
@@ -164,6 +165,7 @@ internal sealed class CsvRowFiles : IDisposable
     public void Write(CommandRow row) => Write(1, row);
     public void Write(SessionRow row) => Write(2, row);
     public void Write(AnomalyRow row) => Write(3, row);
+    public void Write(TransferRow row) => Write(4, row);
 
     public void Flush()
     {
@@ -261,6 +263,28 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
             c.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture) ?? ""));
     }
 
+    /// <summary>
+    /// One transfers.csv row. Works for any <see cref="TransferRecord"/>, from a capture or a server
+    /// log: endpoints and frames are empty when unknown; throughput (bits per second, rounded) is
+    /// empty when the duration is 0.
+    /// </summary>
+    public void OnTransfer(TransferRecord transfer)
+    {
+        ArgumentNullException.ThrowIfNull(transfer);
+        var t = transfer;
+        long duration = t.EndNs - t.StartNs;
+        string throughput = duration > 0
+            ? Math.Round(t.Bytes * 8m * 1_000_000_000m / duration, MidpointRounding.AwayFromZero).ToString("0", CultureInfo.InvariantCulture)
+            : "";
+        _writer.Write(new TransferRow(_label, t.Session.Id, TextSafety.ForCsv(t.Command.Verb), TextSafety.ForCsv(t.Path), Direction(t.Direction),
+            t.Bytes, Formats.Time(t.StartNs), Formats.Time(t.EndNs), t.StartNs == 0 || t.EndNs == 0 ? "" : Formats.Milliseconds(duration), throughput,
+            t.FinalReply?.Code.ToString(CultureInfo.InvariantCulture) ?? "", Bool(t.Complete),
+            t.DataClient?.ToString() ?? "", t.DataServer?.ToString() ?? "", TextSafety.ForCsv(t.Mode), t.RestartOffset,
+            t.AnnouncedSize?.ToString(CultureInfo.InvariantCulture) ?? "", Bool(t.Encrypted), TextSafety.ForCsv(t.TransferType), Bool(t.Aborted),
+            t.MissingBytes, Bool(t.Unannounced), t.DataConnection?.ToString(CultureInfo.InvariantCulture) ?? "", t.Command.Frame,
+            t.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture) ?? ""));
+    }
+
     public void OnSessionEnded(FtpSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -286,6 +310,14 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         LoginOutcome.Succeeded => "ok",
         LoginOutcome.Failed => "failed",
         _ => o.ToString().ToLowerInvariant(),
+    };
+
+    internal static string Direction(TransferDirection d) => d switch
+    {
+        TransferDirection.Download => "download",
+        TransferDirection.Upload => "upload",
+        TransferDirection.Listing => "listing",
+        _ => d.ToString().ToLowerInvariant(),
     };
 
     internal static string Role(ReplyRole r) => r switch

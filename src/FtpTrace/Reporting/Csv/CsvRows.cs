@@ -155,3 +155,41 @@ public sealed class UserRowMap : ClassMap<UserRow>
         Map(r => r.Errors).Index(i).Name("errors");
     }
 }
+
+public sealed record TransferRow(string File, long Session, string Command, string Path, string Direction, long Bytes, string Start, string End,
+    string DurationMs, string ThroughputBps, string ReplyCode, string Complete, string DataClient, string DataServer,
+    string Mode, long Rest, string AnnouncedSize, string Encrypted, string Type, string Aborted, long MissingBytes, string Unannounced,
+    string DataConnection, long CommandFrame, string ReplyFrame);
+
+public sealed class TransferRowMap : ClassMap<TransferRow>
+{
+    public TransferRowMap()
+    {
+        int i = 0;
+        Map(r => r.File).Index(i++).Name("file");
+        Map(r => r.Session).Index(i++).Name("session");
+        Map(r => r.Command).Index(i++).Name("command");
+        Map(r => r.Path).Index(i++).Name("path");
+        Map(r => r.Direction).Index(i++).Name("direction");
+        Map(r => r.Bytes).Index(i++).Name("bytes");
+        Map(r => r.Start).Index(i++).Name("start");
+        Map(r => r.End).Index(i++).Name("end");
+        Map(r => r.DurationMs).Index(i++).Name("duration_ms");
+        Map(r => r.ThroughputBps).Index(i++).Name("throughput_bps");
+        Map(r => r.ReplyCode).Index(i++).Name("reply_code");
+        Map(r => r.Complete).Index(i++).Name("complete");
+        Map(r => r.DataClient).Index(i++).Name("data_client");
+        Map(r => r.DataServer).Index(i++).Name("data_server");
+        Map(r => r.Mode).Index(i++).Name("mode");
+        Map(r => r.Rest).Index(i++).Name("rest");
+        Map(r => r.AnnouncedSize).Index(i++).Name("announced_size");
+        Map(r => r.Encrypted).Index(i++).Name("encrypted");
+        Map(r => r.Type).Index(i++).Name("type");
+        Map(r => r.Aborted).Index(i++).Name("aborted");
+        Map(r => r.MissingBytes).Index(i++).Name("missing_bytes");
+        Map(r => r.Unannounced).Index(i++).Name("unannounced");
+        Map(r => r.DataConnection).Index(i++).Name("data_connection");
+        Map(r => r.CommandFrame).Index(i++).Name("command_frame");
+        Map(r => r.ReplyFrame).Index(i).Name("reply_frame");
+    }
+}

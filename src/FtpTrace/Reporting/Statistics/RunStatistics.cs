@@ -44,6 +44,9 @@ public sealed class UserStats
     }
 }
 
+/// <summary>The largest transfer of a run: where it was and what it moved.</summary>
+public sealed record LargestTransfer(string File, long Session, string Command, string Path, long Bytes);
+
 /// <summary>Figures about the inputs themselves (packets, bytes, connections), filled by the analyzer.</summary>
 public sealed class InputStats
 {
@@ -88,6 +91,28 @@ public sealed class RunStatistics : IFtpSessionSink, IAnomalySink
     public long AnonymousSessions { get; private set; }
     public long[] AnomaliesByKind { get; } = new long[Enum.GetValues<AnomalyKind>().Length];
     public long Anomalies { get; private set; }
+
+    /// <summary>Transfers (one per transfer command, or per transfer a log recorded).</summary>
+    public long Transfers { get; private set; }
+    /// <summary>Transfers not complete (error reply, aborted, no data connection, size mismatch, no reply).</summary>
+    public long TransfersFailed { get; private set; }
+    /// <summary>Bytes of uploads (client to server).</summary>
+    public long TransferBytesUp { get; private set; }
+    /// <summary>Bytes of downloads and listings (server to client).</summary>
+    public long TransferBytesDown { get; private set; }
+    /// <summary>The largest transfer by bytes (the first of equals, in input order); null when none moved a byte.</summary>
+    public LargestTransfer? Largest { get; private set; }
+
+    public void OnTransfer(TransferRecord transfer)
+    {
+        ArgumentNullException.ThrowIfNull(transfer);
+        Transfers++;
+        if (!transfer.Complete) TransfersFailed++;
+        if (transfer.Direction == TransferDirection.Upload) TransferBytesUp += transfer.Bytes;
+        else TransferBytesDown += transfer.Bytes;
+        if (transfer.Bytes > 0 && (Largest is null || transfer.Bytes > Largest.Bytes))
+            Largest = new LargestTransfer(transfer.Session.Source, transfer.Session.Id, transfer.Command.NormalizedVerb, transfer.Path, transfer.Bytes);
+    }
 
     public void OnSessionStarted(FtpSession session) => Sessions++;
 
@@ -148,6 +173,11 @@ public sealed class RunStatistics : IFtpSessionSink, IAnomalySink
         UnsolicitedReplies += other.UnsolicitedReplies;
         UnexpectedReplies += other.UnexpectedReplies;
         Anomalies += other.Anomalies;
+        Transfers += other.Transfers;
+        TransfersFailed += other.TransfersFailed;
+        TransferBytesUp += other.TransferBytesUp;
+        TransferBytesDown += other.TransferBytesDown;
+        if (other.Largest is { } l && (Largest is null || l.Bytes > Largest.Bytes)) Largest = l;
         for (int i = 0; i < RepliesByClass.Length; i++) RepliesByClass[i] += other.RepliesByClass[i];
         for (int i = 0; i < AnomaliesByKind.Length; i++) AnomaliesByKind[i] += other.AnomaliesByKind[i];
         foreach (var (code, n) in other.ReplyCodes)
