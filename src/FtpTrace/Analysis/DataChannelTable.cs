@@ -31,7 +31,9 @@ internal sealed class DataChannelTable : IDataChannelRegistry
     public const int MaxEntries = 65_536;
 
     private readonly long _timeoutNs;
-    private readonly Dictionary<Endpoint, DataChannel> _expected = [];
+    // Usually one channel per listening endpoint; several when announcements collide (many clients
+    // behind one address, or synthetic traffic): the connecting peer's address then decides.
+    private readonly Dictionary<Endpoint, List<DataChannel>> _expected = [];
     private readonly Dictionary<(IpAddress, IpAddress), List<DataChannel>> _awaiting = [];
     private readonly Queue<(DataChannel Channel, long Stamp)> _order = new();
     private long _stamp;
@@ -83,8 +85,9 @@ internal sealed class DataChannelTable : IDataChannelRegistry
         if (connection.StartNs > _now) _now = connection.StartNs;
         Expire();
         if (_filed == 0) return null;
-        if (_expected.TryGetValue(connection.Server, out var channel)
-            || (!connection.SawSyn && _expected.TryGetValue(connection.Client, out channel)))
+        var channel = FindExpected(connection.Server, connection.Client.Address)
+            ?? (connection.SawSyn ? null : FindExpected(connection.Client, connection.Server.Address));
+        if (channel is not null)
         {
             Forget(channel);
             channel.OnOpened(connection, unannounced: false);
@@ -103,14 +106,25 @@ internal sealed class DataChannelTable : IDataChannelRegistry
         return null;
     }
 
+    /// <summary>
+    /// The channel listening at <paramref name="listener"/> that a connection from <paramref name="peer"/>
+    /// belongs to: the one whose session has that address at either end, else the newest announced.
+    /// </summary>
+    private DataChannel? FindExpected(Endpoint listener, IpAddress peer)
+    {
+        if (!_expected.TryGetValue(listener, out var list)) return null;
+        for (int i = list.Count - 1; i >= 0; i--)
+        {
+            var session = list[i].Session;
+            if (session.Client.Address == peer || session.Server.Address == peer) return list[i];
+        }
+        return list[^1];
+    }
+
     private void File(Endpoint key, DataChannel channel)
     {
-        if (_expected.TryGetValue(key, out var previous) && !ReferenceEquals(previous, channel) && previous.RegistryState is State ps)
-        {
-            // The same endpoint announced again: the newer announcement wins.
-            Unexpect(previous, ps);
-        }
-        _expected[key] = channel;
+        if (!_expected.TryGetValue(key, out var list)) _expected[key] = list = [];
+        if (!list.Contains(channel)) list.Add(channel);
     }
 
     private void Unexpect(DataChannel channel, State state)
@@ -122,7 +136,7 @@ internal sealed class DataChannelTable : IDataChannelRegistry
 
         void Remove(Endpoint? key)
         {
-            if (key is { } k && _expected.TryGetValue(k, out var filed) && ReferenceEquals(filed, channel)) _expected.Remove(k);
+            if (key is { } k && _expected.TryGetValue(k, out var list) && list.Remove(channel) && list.Count == 0) _expected.Remove(k);
         }
     }
 

@@ -70,6 +70,46 @@ public sealed class TransferTests
     }
 
     [Fact]
+    public void TwoClientsAnnouncedTheSameListenerEachGetTheirOwnDataConnection()
+    {
+        // Both sessions are told to connect to 10.0.0.2:50000 (a server behind a port-reusing NAT, or
+        // synthetic traffic); each data connection goes to the session whose client opened it.
+        var s = new DataScenario(TcpConversationBuilder.Ipv4());
+        var other = s.Add(TcpConversationBuilder.Ipv4(clientPort: 50001, clientAddress: "10.0.0.3"));
+        s.Step(other, b => b.Handshake());
+        s.Step(other, b => b.Server("220 ready\r\n"));
+        s.Login();
+        s.Exchange("PASV", "227 Entering Passive Mode (10,0,0,2,195,80).");
+        foreach (var line in new[] { "USER eve", "PASS x", "PASV" }) s.Step(other, b => b.Client(line + "\r\n"));
+        foreach (var line in new[] { "331 need password", "230 ok", "227 Entering Passive Mode (10,0,0,2,195,80)." }) s.Step(other, b => b.Server(line + "\r\n"));
+
+        var first = s.Add(TcpConversationBuilder.Ipv4(serverPort: 50000, clientPort: 40001));
+        s.Step(first, b => b.Handshake());
+        s.Client("RETR a.bin");
+        s.Server("150 Here it comes.");
+        s.Step(first, b => b.Send(Side.Server, Bytes(700)));
+        s.Step(first, b => b.Close());
+        s.Server("226 Transfer complete.");
+        var second = s.Add(TcpConversationBuilder.Ipv4(serverPort: 50000, clientPort: 40002, clientAddress: "10.0.0.3"));
+        s.Step(second, b => b.Handshake());
+        s.Step(other, b => b.Client("RETR b.bin\r\n"));
+        s.Step(other, b => b.Server("150 Here it comes.\r\n"));
+        s.Step(second, b => b.Send(Side.Server, Bytes(1300)));
+        s.Step(second, b => b.Close());
+        s.Step(other, b => b.Server("226 Transfer complete.\r\n"));
+
+        var run = TransferRun.Of(s.Build());
+
+        Assert.Equal(2, run.Transfers.Count);
+        var a = run.Transfers.Single(t => t.Command.Argument == "a.bin");
+        var b = run.Transfers.Single(t => t.Command.Argument == "b.bin");
+        Assert.Equal((700L, Ep("10.0.0.1", 40001)), (a.Bytes, a.DataClient));
+        Assert.Equal((1300L, Ep("10.0.0.3", 40002)), (b.Bytes, b.DataClient));
+        Assert.True(a.Complete && b.Complete);
+        Assert.Empty(run.Anomalies.Items);
+    }
+
+    [Fact]
     public void RetransmittedDataSegmentsAreCountedOnce()
     {
         var s = new DataScenario(TcpConversationBuilder.Ipv4());
