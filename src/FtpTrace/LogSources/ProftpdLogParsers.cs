@@ -24,7 +24,8 @@ namespace FtpTrace.LogSources;
 /// <para><b>Sessions.</b> By the pid (<c>%P</c>: ProFTPD serves each session in one process), else by
 /// the client address and port (<c>%a</c>/<c>%h</c> + <c>%{remote-port}</c>), else by the client
 /// address alone: one session per address at a time, ended by QUIT, so sessions of one address that
-/// overlap in time are merged. A session ends with QUIT (or 421), or at the end of the file.</para>
+/// overlap in time are merged; keyed by address alone, a USER after a PASS answered 530 starts a new
+/// session (clients that give up after a failed login drop the connection without QUIT). A session ends with QUIT (or 421), or at the end of the file.</para>
 /// <para><b>Time.</b> <c>%t</c> carries its offset; <c>%{iso8601}</c> (milliseconds) is local time
 /// (<see cref="LogOptions.TimeZone"/>); <c>%{epoch}</c> is UTC.</para>
 /// </remarks>
@@ -166,6 +167,13 @@ internal sealed class ProftpdExtendedLogParser : LogParser
         int port = m.Groups["port"].Success && int.TryParse(m.Groups["port"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out int p) ? p : 0;
         string key = m.Groups["pid"].Success ? "pid " + m.Groups["pid"].Value
             : port != 0 ? $"{address} {port}" : address;
+        bool byAddressOnly = !m.Groups["pid"].Success && port == 0;
+        if (byAddressOnly && _open.TryGetValue(key, out var previous) && previous.Session.Login == LoginOutcome.Failed
+            && verb.Equals("USER", StringComparison.OrdinalIgnoreCase))
+        {
+            Sessions.End(previous, previous.LastLine, previous.LastTimeNs);
+            _open.Remove(key);
+        }
         if (!_open.TryGetValue(key, out var session) || session.Session.Ended)
         {
             session = Sessions.Start(Client(address, port), LogSessions.UnknownServer, number, time);
