@@ -319,6 +319,7 @@ internal sealed class ReplyAssembler
         }
         var r = new Assembled(code, text.ToString(), _lines.Count, _line, _time, _endLine, _endTime);
         _lines.Clear();
+        _partial.Clear();
         _code = 0;
         return r;
     }

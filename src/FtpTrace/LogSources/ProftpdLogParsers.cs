@@ -247,7 +247,7 @@ internal sealed partial class ProftpdSystemLogParser : LogParser
 
     public ProftpdSystemLogParser(LogSessions sessions, LogOptions options, SyslogClock clock) : base(sessions, options) => _clock = clock;
 
-    [GeneratedRegex(@"^(?<host>\S+) proftpd\[(?<pid>\d+)\] (?<server>\S+?)(?: \((?<client>.*)\))?: (?<msg>.*)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(@"^(?<host>\S+) proftpd\[(?<pid>\d+)\] (?<server>\S+?)(?: \((?<client>[^()]*)\))?: (?<msg>.*)$", RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex Body();
 
     /// <summary>True for a SystemLog line (ISO time) or a syslog line from proftpd.</summary>
