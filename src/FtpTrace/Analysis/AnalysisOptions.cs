@@ -1,5 +1,6 @@
 using FtpTrace.Capture;
 using FtpTrace.Diagnostics;
+using FtpTrace.LogSources;
 
 namespace FtpTrace.Analysis;
 
@@ -17,4 +18,7 @@ public sealed record AnalysisOptions
     public bool DetectFtpOnOtherPorts { get; init; } = true;
 
     public CaptureReaderKind Reader { get; init; } = CaptureReaderKind.Auto;
+
+    /// <summary>How server logs are read (time zone, date order, custom formats).</summary>
+    public LogOptions Logs { get; init; } = LogOptions.Default;
 }

@@ -1,5 +1,6 @@
 using FtpTrace.Capture;
 using FtpTrace.Diagnostics;
+using FtpTrace.LogSources;
 using FtpTrace.Reporting.Csv;
 using FtpTrace.Reporting.Statistics;
 using FtpTrace.Sessions;
@@ -25,8 +26,9 @@ public static class BatchAnalyzer
     /// <param name="parallelism">How many inputs to analyse at once (1 = one after another).</param>
     /// <param name="onError">Told, in input order, of each input that could not be read and why.</param>
     /// <param name="onBytes">Told of bytes read as they are read (from any thread).</param>
+    /// <param name="onFileDone">Told each time an input is finished, read or not (from any thread).</param>
     public static BatchResult Run(IReadOnlyList<InputFile> files, AnalysisOptions options, CsvReportWriter? csv, int parallelism,
-        Action<InputFile, string> onError, Action<long>? onBytes = null)
+        Action<InputFile, string> onError, Action<long>? onBytes = null, Action? onFileDone = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(onError);
@@ -38,6 +40,7 @@ public static class BatchAnalyzer
             foreach (var file in files)
             {
                 var outcome = AnalyzeOne(file, options, csv?.ForInput(file.Label), onBytes);
+                onFileDone?.Invoke();
                 failed += Commit(total, file, outcome, onError);
             }
             return new BatchResult(total, failed);
@@ -51,6 +54,7 @@ public static class BatchAnalyzer
         {
             parts[i] = csv?.CreatePart(files[i].Label, i);
             outcomes[i] = AnalyzeOne(files[i], options, parts[i]?.Sink, onBytes);
+            onFileDone?.Invoke();
             lock (gate)
             {
                 while (next < files.Count && outcomes[next] is { } done)
@@ -103,8 +107,16 @@ public static class BatchAnalyzer
 
         try
         {
-            using var reader = CaptureReaders.Open(file.Path, options.Reader, options.Limits, anomalies);
-            CaptureAnalyzer.Analyze(reader, file.Label, options, new SessionSinkFanout(sessionSinks), anomalies, stats.Inputs, Progress);
+            // Dispatch by content: a capture (pcap/pcapng magic, also inside gzip), else a server log.
+            if (file.Path == CaptureReaders.StandardInput || CaptureReaders.LooksLikeCapture(file.Path))
+            {
+                using var reader = CaptureReaders.Open(file.Path, options.Reader, options.Limits, anomalies);
+                CaptureAnalyzer.Analyze(reader, file.Label, options, new SessionSinkFanout(sessionSinks), anomalies, stats.Inputs, Progress);
+            }
+            else
+            {
+                LogAnalyzer.Analyze(file.Path, file.Label, options.Limits, options.Logs, new SessionSinkFanout(sessionSinks), anomalies, stats.Inputs, Progress);
+            }
             return new Outcome(stats, null);
         }
         catch (CaptureFileException e)
@@ -115,6 +127,16 @@ public static class BatchAnalyzer
         {
             // The file went away or failed while being read: what was read is lost with the rest of it.
             return new Outcome(stats, e.Message);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // Not readable (permissions, or a directory where a file was expected).
+            return new Outcome(stats, e.Message);
+        }
+        catch (InvalidDataException e)
+        {
+            // Damaged gzip compression of a log.
+            return new Outcome(stats, "damaged gzip data: " + e.Message);
         }
     }
 }

@@ -1,4 +1,5 @@
 using FtpTrace.Capture;
+using FtpTrace.LogSources;
 
 namespace FtpTrace.Analysis;
 
@@ -10,13 +11,13 @@ public sealed record InputError(string Path, string Reason);
 
 /// <summary>
 /// Turns the command line's INPUT arguments into the list of files to read: files as given,
-/// directories searched recursively for captures (recognised by their first bytes, whatever their
-/// name), <c>-</c> for standard input. The order is the arguments' order, and within a directory
+/// directories searched recursively for captures and server logs (recognised by their first
+/// bytes or lines, whatever their name; other files are skipped and counted), <c>-</c> for standard input. The order is the arguments' order, and within a directory
 /// the ordinal order of paths, so reports never depend on the file system's listing order.
 /// </summary>
 public static class InputDiscovery
 {
-    public static (List<InputFile> Files, List<InputError> Errors, int SkippedFiles) Expand(IEnumerable<string> arguments)
+    public static (List<InputFile> Files, List<InputError> Errors, int SkippedFiles) Expand(IEnumerable<string> arguments, LogOptions? logs = null)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var files = new List<InputFile>();
@@ -43,7 +44,7 @@ public static class InputDiscovery
                                  AttributesToSkip = FileAttributes.ReparsePoint,
                              }).Order(StringComparer.Ordinal))
                     {
-                        if (CaptureReaders.LooksLikeCapture(path)) files.Add(new InputFile(path, path));
+                        if (CaptureReaders.LooksLikeCapture(path) || LogAnalyzer.LooksLikeLog(path, logs)) files.Add(new InputFile(path, path));
                         else skipped++;
                     }
                 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using FtpTrace.Analysis;
 using FtpTrace.Capture;
 using FtpTrace.Diagnostics;
+using FtpTrace.LogSources;
 using FtpTrace.Reporting;
 using FtpTrace.Reporting.Console;
 using FtpTrace.Reporting.Csv;
@@ -17,7 +18,7 @@ internal static class AnalyzeCommand
     private static readonly Argument<string[]> Inputs = new("INPUT")
     {
         Arity = ArgumentArity.OneOrMore,
-        Description = "Capture files (.pcap, .pcapng, also gzip-compressed), directories (searched recursively for captures), or - for a capture on standard input.",
+        Description = "Capture files (.pcap, .pcapng) and FTP server logs (vsftpd, xferlog, ProFTPD, Pure-FTPd, FileZilla Server, IIS), also gzip-compressed; directories (searched recursively for both, by content); or - for a capture on standard input.",
     };
 
     private static readonly Option<string?> Csv = new("--csv")
@@ -68,12 +69,50 @@ internal static class AnalyzeCommand
         HelpName = "N",
     };
 
+    private static readonly Option<string> TimeZoneOption = new("--timezone")
+    {
+        Description = "Time zone of log timestamps written in local time without an offset (IANA id such as Europe/Berlin, or UTC). Default UTC.",
+        DefaultValueFactory = _ => "UTC",
+        HelpName = "ZONE",
+    };
+
+    private static readonly Option<string?> DateOrderOption = new("--date-order")
+    {
+        Description = "Day/month order of numeric log dates (FileZilla Server 0.9): dmy or mdy. Default: read from the file; a file that does not settle it is refused.",
+        HelpName = "dmy|mdy",
+    };
+
+    private static readonly Option<string?> LogFormatOption = new("--log-format")
+    {
+        Description = "The ProFTPD LogFormat string of ExtendedLog files written with a custom format, e.g. \"%{iso8601} %P %a %u \\\"%r\\\" %s\". The stock default format is always recognised.",
+        HelpName = "FORMAT",
+    };
+
+    private static readonly Option<int?> LogYearOption = new("--log-year")
+    {
+        Description = "Year of syslog timestamps (which carry none). Default: the year of the file's last change.",
+        HelpName = "YEAR",
+    };
+
     public static Command Create()
     {
         var command = new Command("analyze", "Analyse captures: every FTP command and reply, annotated, paired and timed; a summary on the terminal and, with --csv, CSV reports.")
         {
             Inputs, Csv, Ports, ShowPasswords, NoDetect, Reader, MaxLine, Jobs, NoProgress,
+            TimeZoneOption, DateOrderOption, LogFormatOption, LogYearOption,
         };
+        TimeZoneOption.Validators.Add(r =>
+        {
+            if (FindZone(r.GetValueOrDefault<string>() ?? "UTC") is null) r.AddError($"--timezone {r.GetValueOrDefault<string>()}: unknown time zone (use an IANA id such as Europe/Berlin, or UTC).");
+        });
+        DateOrderOption.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } v && v is not ("dmy" or "mdy")) r.AddError("--date-order must be dmy or mdy.");
+        });
+        LogYearOption.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1970 or > 9999) r.AddError("--log-year must be between 1970 and 9999.");
+        });
         Ports.Validators.Add(r =>
         {
             foreach (var p in r.GetValueOrDefault<int[]>() ?? [])
@@ -96,12 +135,19 @@ internal static class AnalyzeCommand
             parse.GetValue(Reader),
             parse.GetValue(MaxLine),
             parse.GetValue(Jobs),
-            parse.GetValue(NoProgress)));
+            parse.GetValue(NoProgress),
+            new LogOptions
+            {
+                TimeZone = FindZone(parse.GetValue(TimeZoneOption) ?? "UTC") ?? TimeZoneInfo.Utc,
+                DateOrder = parse.GetValue(DateOrderOption) switch { "dmy" => DateOrder.DayMonthYear, "mdy" => DateOrder.MonthDayYear, _ => DateOrder.Auto },
+                ProftpdLogFormat = parse.GetValue(LogFormatOption),
+                SyslogYear = parse.GetValue(LogYearOption),
+            }));
         return command;
     }
 
     private static int Run(string[] inputs, string? csvDir, int[] ports, bool showPasswords, bool noDetect,
-        CaptureReaderKind readerKind, int maxLine, int? parallelism, bool noProgress)
+        CaptureReaderKind readerKind, int maxLine, int? parallelism, bool noProgress, LogOptions logs)
     {
         var clock = Stopwatch.StartNew();
         var ftpPorts = new HashSet<ushort> { 21 };
@@ -112,12 +158,15 @@ internal static class AnalyzeCommand
             DetectFtpOnOtherPorts = !noDetect,
             Reader = readerKind,
             Limits = FtpTraceLimits.Default with { MaxLineLength = maxLine },
+            Logs = logs,
         };
 
-        var (files, errors, _) = InputDiscovery.Expand(inputs);
+        var (files, errors, skipped) = InputDiscovery.Expand(inputs, logs);
         foreach (var e in errors) Console.Error.WriteLine($"ftptrace: {TextSafety.ForTerminal(e.Path)}: {TextSafety.ForTerminal(e.Reason)}");
         if (files.Count == 0 && errors.Count == 0)
-            Console.Error.WriteLine("ftptrace: no capture files found in the given directories");
+            Console.Error.WriteLine("ftptrace: no capture or log files found in the given directories");
+        if (skipped > 0)
+            Console.Error.WriteLine($"ftptrace: {skipped} file{(skipped == 1 ? "" : "s")} in the given directories skipped (neither a capture nor a supported log)");
 
         CsvReportWriter? csv = null;
         try
@@ -143,7 +192,7 @@ internal static class AnalyzeCommand
                         progress.Clear();
                         Console.Error.WriteLine($"ftptrace: {TextSafety.ForTerminal(file.Label)}: {TextSafety.ForTerminal(reason)}");
                     },
-                    progress.Advance);
+                    progress.Advance, progress.FileDone);
             }
             result.Statistics.Inputs.FilesFailed += errors.Count;
             csv?.Complete(result.Statistics);
@@ -153,8 +202,17 @@ internal static class AnalyzeCommand
 
         int? width = Console.IsOutputRedirected ? null : SafeWidth();
         SummaryWriter.Write(Console.Out, total, clock.Elapsed, width);
+        if (total.Inputs.LogLines > 0)
+            Console.Out.WriteLine($"\nLog times without a zone were read as {TextSafety.ForTerminal(logs.TimeZone.Id)} (--timezone).");
         if (csvDir is not null) Console.Out.WriteLine($"\nCSV reports written to {TextSafety.ForTerminal(csvDir)}");
         return failed > 0 ? ExitCodes.InputFailed : ExitCodes.Ok;
+    }
+
+    private static TimeZoneInfo? FindZone(string id)
+    {
+        if (id.Equals("UTC", StringComparison.OrdinalIgnoreCase) || id == "Z") return TimeZoneInfo.Utc;
+        try { return TimeZoneInfo.FindSystemTimeZoneById(id); }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException) { return null; }
     }
 
     private static long SafeLength(string path)

@@ -5,8 +5,8 @@ using FtpTrace.Reporting;
 namespace FtpTrace.Cli;
 
 /// <summary>
-/// One status line on standard error while a long run goes on: bytes read of the total, rate and
-/// time left. Shown only when standard error is a terminal; silent when it is redirected.
+/// One status line on standard error while a long run goes on: inputs done of the total, bytes
+/// read of the total, rate and time left. Shown only when standard error is a terminal; silent when it is redirected.
 /// Safe to call from several threads.
 /// </summary>
 internal sealed class ProgressReporter : IDisposable
@@ -20,6 +20,7 @@ internal sealed class ProgressReporter : IDisposable
     private readonly Lock _gate = new();
     private long _lastDraw;
     private long _bytes;
+    private int _filesDone;
     private bool _drawn;
 
     public ProgressReporter(TextWriter output, bool enabled, int totalFiles, long totalBytes)
@@ -45,6 +46,13 @@ internal sealed class ProgressReporter : IDisposable
         }
     }
 
+    /// <summary>One more input is finished (read or failed).</summary>
+    public void FileDone()
+    {
+        Interlocked.Increment(ref _filesDone);
+        Advance(0);
+    }
+
     /// <summary>Wipes the status line so another message can be written.</summary>
     public void Clear()
     {
@@ -65,7 +73,7 @@ internal sealed class ProgressReporter : IDisposable
             ? $", {TimeSpan.FromSeconds((_totalBytes - bytes) / rate):hh\\:mm\\:ss} left"
             : "";
         string text = string.Create(CultureInfo.InvariantCulture,
-            $"  {_totalFiles} input{(_totalFiles == 1 ? "" : "s")}: {Formats.Bytes(bytes)}{(_totalBytes > 0 ? " of " + Formats.Bytes(_totalBytes) : "")}, {Formats.Bytes((long)rate)}/s{left}");
+            $"  {Volatile.Read(ref _filesDone)}/{_totalFiles} input{(_totalFiles == 1 ? "" : "s")}: {Formats.Bytes(bytes)}{(_totalBytes > 0 ? " of " + Formats.Bytes(_totalBytes) : "")}, {Formats.Bytes((long)rate)}/s{left}");
         _out.Write("\r\u001b[K" + text);
         _drawn = true;
     }
