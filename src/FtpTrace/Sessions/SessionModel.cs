@@ -56,8 +56,28 @@ public sealed class FtpSession
     /// <summary>Identifies the session within its file: the TCP connection number for captures.</summary>
     public long Id { get; }
 
-    public Endpoint Client { get; internal set; }
-    public Endpoint Server { get; internal set; }
+    public Endpoint Client
+    {
+        get => _client;
+        internal set { _client = value; _clientText = null; }
+    }
+
+    public Endpoint Server
+    {
+        get => _server;
+        internal set { _server = value; _serverText = null; }
+    }
+
+    /// <summary><see cref="Client"/> as report text (<c>ip:port</c>, <c>[v6]:port</c>), made once.</summary>
+    public string ClientText => _clientText ??= _client.ToString();
+
+    /// <summary><see cref="Server"/> as report text, made once.</summary>
+    public string ServerText => _serverText ??= _server.ToString();
+
+    private Endpoint _client;
+    private Endpoint _server;
+    private string? _clientText;
+    private string? _serverText;
     public long StartNs { get; internal set; }
     public long EndNs { get; internal set; }
 

@@ -147,6 +147,11 @@ public sealed class CsvPart
 internal sealed class CsvRowFiles : IDisposable
 {
     private readonly (StreamWriter Stream, CsvWriter Csv, string Path)[] _files;
+    private static readonly RowFieldWriter<ReplyRow> Replies = new(new ReplyRowMap());
+    private static readonly RowFieldWriter<CommandRow> Commands = new(new CommandRowMap());
+    private static readonly RowFieldWriter<SessionRow> Sessions = new(new SessionRowMap());
+    private static readonly RowFieldWriter<AnomalyRow> Anomalies = new(new AnomalyRowMap());
+    private static readonly RowFieldWriter<TransferRow> Transfers = new(new TransferRowMap());
     private bool _disposed;
 
     public CsvRowFiles(string directory, string prefix, bool header)
@@ -161,11 +166,11 @@ internal sealed class CsvRowFiles : IDisposable
         ];
     }
 
-    public void Write(ReplyRow row) => Write(0, row);
-    public void Write(CommandRow row) => Write(1, row);
-    public void Write(SessionRow row) => Write(2, row);
-    public void Write(AnomalyRow row) => Write(3, row);
-    public void Write(TransferRow row) => Write(4, row);
+    public void Write(ReplyRow row) => Replies.Write(_files[0].Csv, row);
+    public void Write(CommandRow row) => Commands.Write(_files[1].Csv, row);
+    public void Write(SessionRow row) => Sessions.Write(_files[2].Csv, row);
+    public void Write(AnomalyRow row) => Anomalies.Write(_files[3].Csv, row);
+    public void Write(TransferRow row) => Transfers.Write(_files[4].Csv, row);
 
     public void Flush()
     {
@@ -193,13 +198,6 @@ internal sealed class CsvRowFiles : IDisposable
         if (_disposed) return;
         _disposed = true;
         foreach (var f in _files) f.Csv.Dispose();
-    }
-
-    private void Write<TRow>(int index, TRow row)
-    {
-        var csv = _files[index].Csv;
-        csv.WriteRecord(row);
-        csv.NextRecord();
     }
 
     private static (StreamWriter, CsvWriter, string) Open<TRow, TMap>(string directory, string name, bool header) where TMap : ClassMap<TRow>
@@ -246,7 +244,7 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         ArgumentNullException.ThrowIfNull(reply);
         var r = reply;
         var s = r.Session;
-        _writer.Write(new ReplyRow(_label, s.Id, r.Reply.Frame, Formats.Time(r.Reply.TimeNs), s.Client.ToString(), s.Server.ToString(),
+        _writer.Write(new ReplyRow(_label, s.Id, r.Reply.Frame, Formats.Time(r.Reply.TimeNs), s.ClientText, s.ServerText,
             r.Reply.Code, r.Meaning.Meaning, TextSafety.ForCsv(r.Reply.Text),
             TextSafety.ForCsv(r.Command?.Verb), TextSafety.ForCsv(r.Command is { } c ? Argument(c.NormalizedVerb, c.Argument) : ""),
             Formats.Milliseconds(r.LatencyNs), Role(r.Role), r.Command?.Frame.ToString(CultureInfo.InvariantCulture) ?? "", Bool(r.UnexpectedForCommand), r.Reply.LineCount, r.Reply.EndFrame));
@@ -257,7 +255,7 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         ArgumentNullException.ThrowIfNull(command);
         var c = command;
         var s = c.Session;
-        _writer.Write(new CommandRow(_label, s.Id, c.Command.Frame, Formats.Time(c.Command.TimeNs), s.Client.ToString(), s.Server.ToString(),
+        _writer.Write(new CommandRow(_label, s.Id, c.Command.Frame, Formats.Time(c.Command.TimeNs), s.ClientText, s.ServerText,
             TextSafety.ForCsv(c.Command.Verb), TextSafety.ForCsv(Argument(c.Command.NormalizedVerb, c.Command.Argument)),
             c.FinalReply?.Code.ToString(CultureInfo.InvariantCulture) ?? "", Formats.Milliseconds(c.LatencyNs), c.PreliminaryReplies,
             c.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture) ?? ""));
@@ -289,7 +287,7 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
     {
         ArgumentNullException.ThrowIfNull(session);
         var s = session;
-        _writer.Write(new SessionRow(_label, s.Id, s.Client.ToString(), s.Server.ToString(), Formats.Time(s.StartNs), Formats.Time(s.EndNs),
+        _writer.Write(new SessionRow(_label, s.Id, s.ClientText, s.ServerText, Formats.Time(s.StartNs), Formats.Time(s.EndNs),
             TextSafety.ForCsv(s.User), Login(s.Login), s.Commands, s.Replies, s.Errors, Bool(s.EncryptedFromFrame is not null), s.Anomalies,
             Bool(s.Anonymous), s.EncryptedFromFrame?.ToString(CultureInfo.InvariantCulture) ?? "", s.EncryptedBytes,
             s.LoginsSucceeded, s.LoginsFailed, TextSafety.ForCsv(s.WorkingDirectory)));
