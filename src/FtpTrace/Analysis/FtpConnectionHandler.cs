@@ -29,6 +29,7 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
     private List<(FlowDirection Direction, byte[] Bytes, long Frame, long TimeNs)>? _held;
     private int _heldBytes;
     private bool _sawData;
+    private bool _closed;
 
     private FtpSession? _session;
     private FtpSessionTracker? _tracker;
@@ -55,6 +56,7 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
 
     public StreamAction OnData(TcpConnection connection, FlowDirection direction, ReadOnlySpan<byte> data, long frame, long timeNs)
     {
+        if (_closed) return StreamAction.Detach;
         if (!_sawData)
         {
             _sawData = true;
@@ -70,10 +72,10 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
         if (_detector is not null)
         {
             var verdict = _detector.Observe(direction, data);
-            if (verdict == FtpDetectionVerdict.NotFtp) return StreamAction.Detach;
+            if (verdict == FtpDetectionVerdict.NotFtp) return GiveUp();
             if (verdict == FtpDetectionVerdict.Undecided)
             {
-                if (_heldBytes + data.Length > MaxDetectionBytes * 2) return StreamAction.Detach;
+                if (_heldBytes + data.Length > MaxDetectionBytes * 2) return GiveUp();
                 _held!.Add((direction, data.ToArray(), frame, timeNs));
                 _heldBytes += data.Length;
                 return StreamAction.Continue;
@@ -90,6 +92,14 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
         return StreamAction.Continue;
     }
 
+    /// <summary>Not FTP: let go of the detector and the held bytes (the connection may stay tracked for long).</summary>
+    private StreamAction GiveUp()
+    {
+        _detector = null;
+        _held = null;
+        return StreamAction.Detach;
+    }
+
     public void OnGap(TcpConnection connection, FlowDirection direction, long streamOffset, long length, long frame, long timeNs)
     {
         if (_tracker is null || _session!.EncryptedFromFrame is not null) return;
@@ -99,6 +109,8 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
 
     public void OnClosed(TcpConnection connection, CloseReason reason, long frame, long timeNs)
     {
+        if (_closed) return;
+        _closed = true;
         if (_detector is not null && _detector.Conclude() == FtpDetectionVerdict.Ftp) StartAndReplay(connection);
         if (_tracker is null) return;
         if (_session!.EncryptedFromFrame is null)
@@ -110,6 +122,10 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
         _serverParser!.Dispose();
         _session.EndNs = Math.Max(_session.EndNs, connection.LastNs);
         _tracker.End(frame, timeNs);
+        // A closed connection lingers in the flow table for a while: let the session go now.
+        _tracker = null;
+        _session = null;
+        _clientParser = _serverParser = null;
     }
 
     private void StartAndReplay(TcpConnection connection)
