@@ -49,7 +49,17 @@ public static class Formats
     {
         if (ns is not { } v) return "";
         long us = FloorDiv(v, 1000);
-        return (us / 1000m).ToString("0.000", CultureInfo.InvariantCulture);
+        bool negative = us < 0;
+        ulong magnitude = negative ? (ulong)-us : (ulong)us;
+        ulong whole = magnitude / 1000;
+        int fraction = (int)(magnitude % 1000);
+        Span<char> buffer = stackalloc char[32];
+        int at = buffer.Length;
+        for (int i = 0; i < 3; i++, fraction /= 10) buffer[--at] = (char)('0' + fraction % 10);
+        buffer[--at] = '.';
+        do { buffer[--at] = (char)('0' + (int)(whole % 10)); whole /= 10; } while (whole > 0);
+        if (negative) buffer[--at] = '-';
+        return new string(buffer[at..]);
     }
 
     /// <summary>A byte count for people: <c>1.5 MB</c>.</summary>

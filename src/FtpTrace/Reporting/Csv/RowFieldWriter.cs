@@ -14,6 +14,7 @@ namespace FtpTrace.Reporting.Csv;
 /// </summary>
 internal sealed class RowFieldWriter<TRow>
 {
+    private static readonly System.Buffers.SearchValues<char> QuoteTriggers = System.Buffers.SearchValues.Create(",\"\r\n");
     private readonly Func<TRow, string>[] _getters;
 
     public RowFieldWriter(ClassMap<TRow> map)
@@ -25,7 +26,12 @@ internal sealed class RowFieldWriter<TRow>
 
     public void Write(CsvWriter csv, TRow row)
     {
-        foreach (var get in _getters) csv.WriteField(get(row));
+        foreach (var get in _getters)
+        {
+            string cell = get(row);
+            // Quoted exactly when RFC 4180 needs it; deciding here spares CsvHelper a delegate call per cell.
+            csv.WriteField(cell, cell.AsSpan().IndexOfAny(QuoteTriggers) >= 0);
+        }
         csv.NextRecord();
     }
 
