@@ -11,8 +11,9 @@ namespace FtpTrace.Flows;
 /// <see cref="TcpConnection"/> being their output) -> handlers (<see cref="ITcpStreamHandler"/>).
 /// Reassembly knows nothing of this stage.
 /// <list type="bullet">
-/// <item><b>Lookup</b> by the canonical 4-tuple (<c>FlowKey</c>), no allocation per packet except
-/// when a connection is created. Connection ids are 1, 2, 3 ... in order of first packet.</item>
+/// <item><b>Lookup</b> by the 4-tuple in either direction (<see cref="FlowIndex"/>: open addressing, one
+/// symmetric hash per packet), no allocation per packet except when a connection is created.
+/// Connection ids are 1, 2, 3 ... in order of first packet.</item>
 /// <item><b>Roles</b>: the SYN sender is the client and a SYN+ACK sender the server
 /// (<see cref="RoleEvidence.Handshake"/>); without a handshake the side on a configured server port,
 /// else on a port below 1024, is the server (<see cref="RoleEvidence.WellKnownPort"/>); otherwise the
@@ -30,7 +31,8 @@ namespace FtpTrace.Flows;
 /// At most <see cref="FtpTraceLimits.MaxConnections"/> are held: lingering ones go first, then the
 /// least recently active live one is evicted (<see cref="CloseReason.Evicted"/>, <see cref="AnomalyKind.ConnectionEvicted"/>).
 /// Live connections sit on an intrusive LRU list and closed ones on a FIFO, so expiry only looks at
-/// the list heads as capture time (the latest timestamp seen) advances: O(1) amortised per packet.</item>
+/// the list heads, and only once capture time (the latest timestamp seen) reaches the earliest
+/// deadline they may hold (kept as a lower bound): one comparison per packet otherwise.</item>
 /// <item><b>Reassembly</b>: <see cref="ITcpStreamObserver.OnConnectionOpened"/> is called once per
 /// connection; a null handler, or <see cref="StreamAction.Detach"/>, leaves the connection counted
 /// by sequence numbers only (see <see cref="TcpStreamReassembler"/> for the stream policies).
@@ -52,11 +54,14 @@ public sealed class FlowTable
     private readonly ITcpStreamObserver _observer;
     private readonly IAnomalySink _anomalies;
     private readonly IReadOnlySet<ushort>? _serverPorts;
-    private readonly Dictionary<FlowKey, TcpConnection> _table = [];
+    private readonly FlowIndex _table = new();
     private readonly ConnectionList _live = new();
     private readonly ConnectionList _lingering = new();
-    private readonly ReassemblyCounters _counters = new();
+    private readonly ReassemblyContext _context;
+    private readonly ReassemblyCounters _counters;
     private long _now = long.MinValue;
+    /// <summary>No connection expires before this capture time (a lower bound; <see cref="Expire"/> makes it exact).</summary>
+    private long _nextDeadline = long.MaxValue;
 
     /// <param name="limits">Connection and buffer limits.</param>
     /// <param name="observer">Told about each new connection; decides whether its bytes are reassembled.</param>
@@ -71,6 +76,8 @@ public sealed class FlowTable
         _observer = observer;
         _anomalies = anomalies;
         _serverPorts = serverPorts;
+        _context = new ReassemblyContext(limits, anomalies);
+        _counters = _context.Counters;
     }
 
     /// <summary>TCP segments processed.</summary>
@@ -126,11 +133,12 @@ public sealed class FlowTable
     {
         Packets++;
         if (segment.TimestampNs > _now) _now = segment.TimestampNs;
-        Expire();
+        if (_now >= _nextDeadline) Expire();
 
-        FlowKey key = FlowKey.Create(segment.Source, segment.Destination, out bool sourceIsLow);
+        uint hash = FlowIndex.Hash(segment.Source, segment.Destination);
         bool pureSyn = (segment.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn;
-        if (!_table.TryGetValue(key, out TcpConnection? connection))
+        TcpConnection? connection = _table.Find(hash, segment.Source, segment.Destination);
+        if (connection is null)
         {
             if (!segment.Has(TcpFlags.Syn) && segment.PayloadLength == 0 && segment.Payload.IsEmpty)
             {
@@ -139,7 +147,7 @@ public sealed class FlowTable
                 PacketsWithoutConnection++;
                 return;
             }
-            connection = Open(ref segment, key, sourceIsLow);
+            connection = Open(ref segment, hash);
         }
         else if (connection.Closed is not null)
         {
@@ -152,19 +160,19 @@ public sealed class FlowTable
                 return;
             }
             _lingering.Remove(connection);
-            _table.Remove(key);
+            _table.Remove(connection);
             Replaced++;
-            connection = Open(ref segment, key, sourceIsLow);
+            connection = Open(ref segment, hash);
         }
-        else if (pureSyn && StartsNewConnection(connection, connection.SideOf(sourceIsLow), segment.Sequence))
+        else if (pureSyn && StartsNewConnection(connection, connection.SideOf(segment.Source), segment.Sequence))
         {
             FlushStreams(connection, segment.Frame, segment.TimestampNs);
             Close(connection, CloseReason.Replaced, segment.Frame, segment.TimestampNs, linger: false);
             Replaced++;
-            connection = Open(ref segment, key, sourceIsLow);
+            connection = Open(ref segment, hash);
         }
 
-        int side = connection.SideOf(sourceIsLow);
+        int side = connection.SideOf(segment.Source);
         connection.Packets++;
         connection.LastFrame = segment.Frame;
         connection.LastNs = segment.TimestampNs;
@@ -209,11 +217,11 @@ public sealed class FlowTable
         while (_lingering.Head is { } closed)
         {
             _lingering.Remove(closed);
-            _table.Remove(closed.Key);
+            _table.Remove(closed);
         }
     }
 
-    private TcpConnection Open(ref TcpSegment segment, FlowKey key, bool sourceIsLow)
+    private TcpConnection Open(ref TcpSegment segment, uint hash)
     {
         while (_table.Count >= Math.Max(1, _limits.MaxConnections)) MakeRoom();
 
@@ -238,16 +246,16 @@ public sealed class FlowTable
         Endpoint server = sourceIsClient ? segment.Destination : segment.Source;
         var connection = new TcpConnection(++ConnectionsCreated, client, server, evidence, segment.Frame, segment.TimestampNs)
         {
-            Key = key,
-            InitialClientIsLow = sourceIsClient == sourceIsLow,
+            FlowHash = hash,
             SawSyn = syn,
         };
-        connection.InitiatorStream = new TcpStreamReassembler(connection, 0, _limits, _anomalies, _counters);
-        connection.ResponderStream = new TcpStreamReassembler(connection, 1, _limits, _anomalies, _counters);
-        _table.Add(key, connection);
+        connection.InitiatorStream = new TcpStreamReassembler(connection, 0, _context);
+        connection.ResponderStream = new TcpStreamReassembler(connection, 1, _context);
+        _table.Add(connection);
         if (_table.Count > PeakTrackedConnections) PeakTrackedConnections = _table.Count;
         connection.TouchNs = _now;
         _live.AddTail(connection);
+        NoteDeadline(IdleDeadline(connection));
 
         ITcpStreamHandler? handler = _observer.OnConnectionOpened(connection);
         connection.Handler = handler;
@@ -274,7 +282,7 @@ public sealed class FlowTable
         if (_lingering.Head is { } closed)
         {
             _lingering.Remove(closed);
-            _table.Remove(closed.Key);
+            _table.Remove(closed);
             return;
         }
         TcpConnection victim = _live.Head!;
@@ -285,13 +293,24 @@ public sealed class FlowTable
         Close(victim, CloseReason.Evicted, victim.LastFrame, _now, linger: false);
     }
 
+    /// <summary>The first capture time at which <paramref name="connection"/> (live) counts as idle past the timeout.</summary>
+    private long IdleDeadline(TcpConnection connection) => AddSaturating(AddSaturating(connection.TouchNs, _limits.ConnectionIdleTimeoutNs), 1);
+
+    private static long AddSaturating(long a, long b) =>
+        b > 0 && a > long.MaxValue - b ? long.MaxValue : b < 0 && a < long.MinValue - b ? long.MinValue : a + b;
+
+    private void NoteDeadline(long deadline)
+    {
+        if (deadline < _nextDeadline) _nextDeadline = deadline;
+    }
+
     /// <summary>Drops lingering connections whose time is up and closes live ones idle past the timeout.</summary>
     private void Expire()
     {
-        while (_lingering.Head is { } closed && closed.LingerUntilNs <= _now)
+        while (_lingering.Head is { } closed && closed.TouchNs <= _now)
         {
             _lingering.Remove(closed);
-            _table.Remove(closed.Key);
+            _table.Remove(closed);
         }
         while (_live.Head is { } idle && _now - idle.TouchNs > _limits.ConnectionIdleTimeoutNs)
         {
@@ -305,6 +324,9 @@ public sealed class FlowTable
             FlushStreams(idle, idle.LastFrame, _now);
             Close(idle, CloseReason.IdleTimeout, idle.LastFrame, _now, linger: false);
         }
+        _nextDeadline = long.MaxValue;
+        if (_lingering.Head is { } first) NoteDeadline(first.TouchNs);
+        if (_live.Head is { } oldest) NoteDeadline(IdleDeadline(oldest));
     }
 
     private static void FlushStreams(TcpConnection connection, long frame, long timeNs)
@@ -323,12 +345,13 @@ public sealed class FlowTable
         connection.StreamOf(1).Release();
         if (linger)
         {
-            connection.LingerUntilNs = _now + _limits.ClosedConnectionLingerNs;
+            connection.TouchNs = AddSaturating(_now, _limits.ClosedConnectionLingerNs);
             _lingering.AddTail(connection);
+            NoteDeadline(connection.TouchNs);
         }
         else
         {
-            _table.Remove(connection.Key);
+            _table.Remove(connection);
         }
     }
 
