@@ -95,9 +95,8 @@ public sealed class TcpConnection : IReassemblyOutput
     /// </summary>
     internal long TouchNs;
 
-    /// <summary>Links of the intrusive list the connection is on (live LRU list, or linger list once closed).</summary>
-    internal TcpConnection? ListPrevious;
-    internal TcpConnection? ListNext;
+    /// <summary>The connection's slot in the flow table's list links (live LRU list, or linger list once closed).</summary>
+    internal int Slot;
 
     /// <summary>True when the connection is between <paramref name="a"/> and <paramref name="b"/>, either way round.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
