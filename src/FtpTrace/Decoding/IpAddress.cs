@@ -48,6 +48,12 @@ public readonly struct IpAddress : IEquatable<IpAddress>, IComparable<IpAddress>
         return FromV6(b);
     }
 
+    /// <summary>The first 8 bytes (network order) as a number, for hashing without allocation.</summary>
+    internal ulong High => _high;
+
+    /// <summary>The last 8 bytes (network order) as a number, for hashing without allocation.</summary>
+    internal ulong Low => _low;
+
     /// <summary>The IPv4 value in host order; meaningful only when <see cref="IsV6"/> is false.</summary>
     public uint V4Value => (uint)_low;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using FtpTrace.Diagnostics;
 
 namespace FtpTrace.Decoding;
@@ -99,9 +100,21 @@ public sealed class Ipv4Defragmenter : IDisposable
     }
 
     /// <summary>Drops datagrams that have waited longer than the fragment timeout at time <paramref name="nowNs"/>.</summary>
+    /// <remarks>Called for every frame: O(1) and inlined unless a datagram is due.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Expire(long nowNs)
     {
-        if (_pending.Count == 0 || nowNs - _oldestFirstTimeNs <= _limits.FragmentTimeoutNs) return;
+        if (_oldestFirstTimeNs != long.MaxValue && nowNs - _oldestFirstTimeNs > _limits.FragmentTimeoutNs) ExpireDue(nowNs);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ExpireDue(long nowNs)
+    {
+        if (_pending.Count == 0)
+        {
+            _oldestFirstTimeNs = long.MaxValue;
+            return;
+        }
         List<FragmentKey>? expired = null;
         long oldest = long.MaxValue;
         foreach (var (key, d) in _pending)

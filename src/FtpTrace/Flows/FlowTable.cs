@@ -11,8 +11,9 @@ namespace FtpTrace.Flows;
 /// <see cref="TcpConnection"/> being their output) -> handlers (<see cref="ITcpStreamHandler"/>).
 /// Reassembly knows nothing of this stage.
 /// <list type="bullet">
-/// <item><b>Lookup</b> by the canonical 4-tuple (<c>FlowKey</c>), no allocation per packet except
-/// when a connection is created. Connection ids are 1, 2, 3 ... in order of first packet.</item>
+/// <item><b>Lookup</b> by the 4-tuple in either direction (<see cref="FlowIndex"/>: open addressing, one
+/// symmetric hash per packet), no allocation per packet except when a connection is created.
+/// Connection ids are 1, 2, 3 ... in order of first packet.</item>
 /// <item><b>Roles</b>: the SYN sender is the client and a SYN+ACK sender the server
 /// (<see cref="RoleEvidence.Handshake"/>); without a handshake the side on a configured server port,
 /// else on a port below 1024, is the server (<see cref="RoleEvidence.WellKnownPort"/>); otherwise the
@@ -30,7 +31,8 @@ namespace FtpTrace.Flows;
 /// At most <see cref="FtpTraceLimits.MaxConnections"/> are held: lingering ones go first, then the
 /// least recently active live one is evicted (<see cref="CloseReason.Evicted"/>, <see cref="AnomalyKind.ConnectionEvicted"/>).
 /// Live connections sit on an intrusive LRU list and closed ones on a FIFO, so expiry only looks at
-/// the list heads as capture time (the latest timestamp seen) advances: O(1) amortised per packet.</item>
+/// the list heads, and only once capture time (the latest timestamp seen) reaches the earliest
+/// deadline they may hold (kept as a lower bound): one comparison per packet otherwise.</item>
 /// <item><b>Reassembly</b>: <see cref="ITcpStreamObserver.OnConnectionOpened"/> is called once per
 /// connection; a null handler, or <see cref="StreamAction.Detach"/>, leaves the connection counted
 /// by sequence numbers only (see <see cref="TcpStreamReassembler"/> for the stream policies).
@@ -52,11 +54,15 @@ public sealed class FlowTable
     private readonly ITcpStreamObserver _observer;
     private readonly IAnomalySink _anomalies;
     private readonly IReadOnlySet<ushort>? _serverPorts;
-    private readonly Dictionary<FlowKey, TcpConnection> _table = [];
-    private readonly ConnectionList _live = new();
-    private readonly ConnectionList _lingering = new();
-    private readonly ReassemblyCounters _counters = new();
+    private readonly FlowIndex _table = new();
+    private readonly SlotLinks _links = new();
+    private readonly ConnectionList _live;
+    private readonly ConnectionList _lingering;
+    private readonly ReassemblyContext _context;
+    private readonly ReassemblyCounters _counters;
     private long _now = long.MinValue;
+    /// <summary>No connection expires before this capture time (a lower bound; <see cref="Expire"/> makes it exact).</summary>
+    private long _nextDeadline = long.MaxValue;
 
     /// <param name="limits">Connection and buffer limits.</param>
     /// <param name="observer">Told about each new connection; decides whether its bytes are reassembled.</param>
@@ -71,6 +77,10 @@ public sealed class FlowTable
         _observer = observer;
         _anomalies = anomalies;
         _serverPorts = serverPorts;
+        _context = new ReassemblyContext(limits, anomalies);
+        _live = new ConnectionList(_links, SlotLinks.LiveSentinel);
+        _lingering = new ConnectionList(_links, SlotLinks.LingeringSentinel);
+        _counters = _context.Counters;
     }
 
     /// <summary>TCP segments processed.</summary>
@@ -126,11 +136,12 @@ public sealed class FlowTable
     {
         Packets++;
         if (segment.TimestampNs > _now) _now = segment.TimestampNs;
-        Expire();
+        if (_now >= _nextDeadline) Expire();
 
-        FlowKey key = FlowKey.Create(segment.Source, segment.Destination, out bool sourceIsLow);
+        uint hash = FlowIndex.Hash(segment.Source, segment.Destination);
         bool pureSyn = (segment.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn;
-        if (!_table.TryGetValue(key, out TcpConnection? connection))
+        TcpConnection? connection = _table.Find(hash, segment.Source, segment.Destination);
+        if (connection is null)
         {
             if (!segment.Has(TcpFlags.Syn) && segment.PayloadLength == 0 && segment.Payload.IsEmpty)
             {
@@ -139,7 +150,7 @@ public sealed class FlowTable
                 PacketsWithoutConnection++;
                 return;
             }
-            connection = Open(ref segment, key, sourceIsLow);
+            connection = Open(ref segment, hash);
         }
         else if (connection.Closed is not null)
         {
@@ -152,19 +163,19 @@ public sealed class FlowTable
                 return;
             }
             _lingering.Remove(connection);
-            _table.Remove(key);
+            Forget(connection);
             Replaced++;
-            connection = Open(ref segment, key, sourceIsLow);
+            connection = Open(ref segment, hash);
         }
-        else if (pureSyn && StartsNewConnection(connection, connection.SideOf(sourceIsLow), segment.Sequence))
+        else if (pureSyn && StartsNewConnection(connection, connection.SideOf(segment.Source), segment.Sequence))
         {
             FlushStreams(connection, segment.Frame, segment.TimestampNs);
             Close(connection, CloseReason.Replaced, segment.Frame, segment.TimestampNs, linger: false);
             Replaced++;
-            connection = Open(ref segment, key, sourceIsLow);
+            connection = Open(ref segment, hash);
         }
 
-        int side = connection.SideOf(sourceIsLow);
+        int side = connection.SideOf(segment.Source);
         connection.Packets++;
         connection.LastFrame = segment.Frame;
         connection.LastNs = segment.TimestampNs;
@@ -199,7 +210,7 @@ public sealed class FlowTable
         if (timeNs > _now) _now = timeNs;
         Expire();
         var remaining = new List<TcpConnection>(_live.Count);
-        for (TcpConnection? c = _live.Head; c is not null; c = c.ListNext) remaining.Add(c);
+        for (TcpConnection? c = _live.Head; c is not null; c = _live.Next(c)) remaining.Add(c);
         remaining.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         foreach (TcpConnection c in remaining)
         {
@@ -209,11 +220,11 @@ public sealed class FlowTable
         while (_lingering.Head is { } closed)
         {
             _lingering.Remove(closed);
-            _table.Remove(closed.Key);
+            Forget(closed);
         }
     }
 
-    private TcpConnection Open(ref TcpSegment segment, FlowKey key, bool sourceIsLow)
+    private TcpConnection Open(ref TcpSegment segment, uint hash)
     {
         while (_table.Count >= Math.Max(1, _limits.MaxConnections)) MakeRoom();
 
@@ -238,16 +249,17 @@ public sealed class FlowTable
         Endpoint server = sourceIsClient ? segment.Destination : segment.Source;
         var connection = new TcpConnection(++ConnectionsCreated, client, server, evidence, segment.Frame, segment.TimestampNs)
         {
-            Key = key,
-            InitialClientIsLow = sourceIsClient == sourceIsLow,
+            FlowHash = hash,
             SawSyn = syn,
         };
-        connection.InitiatorStream = new TcpStreamReassembler(connection, 0, _limits, _anomalies, _counters);
-        connection.ResponderStream = new TcpStreamReassembler(connection, 1, _limits, _anomalies, _counters);
-        _table.Add(key, connection);
+        connection.InitiatorStream = new TcpStreamReassembler(connection, 0, _context);
+        connection.ResponderStream = new TcpStreamReassembler(connection, 1, _context);
+        _table.Add(connection);
+        connection.Slot = _links.Allocate(connection);
         if (_table.Count > PeakTrackedConnections) PeakTrackedConnections = _table.Count;
         connection.TouchNs = _now;
         _live.AddTail(connection);
+        NoteDeadline(IdleDeadline(connection));
 
         ITcpStreamHandler? handler = _observer.OnConnectionOpened(connection);
         connection.Handler = handler;
@@ -274,7 +286,7 @@ public sealed class FlowTable
         if (_lingering.Head is { } closed)
         {
             _lingering.Remove(closed);
-            _table.Remove(closed.Key);
+            Forget(closed);
             return;
         }
         TcpConnection victim = _live.Head!;
@@ -285,13 +297,24 @@ public sealed class FlowTable
         Close(victim, CloseReason.Evicted, victim.LastFrame, _now, linger: false);
     }
 
+    /// <summary>The first capture time at which <paramref name="connection"/> (live) counts as idle past the timeout.</summary>
+    private long IdleDeadline(TcpConnection connection) => AddSaturating(AddSaturating(connection.TouchNs, _limits.ConnectionIdleTimeoutNs), 1);
+
+    private static long AddSaturating(long a, long b) =>
+        b > 0 && a > long.MaxValue - b ? long.MaxValue : b < 0 && a < long.MinValue - b ? long.MinValue : a + b;
+
+    private void NoteDeadline(long deadline)
+    {
+        if (deadline < _nextDeadline) _nextDeadline = deadline;
+    }
+
     /// <summary>Drops lingering connections whose time is up and closes live ones idle past the timeout.</summary>
     private void Expire()
     {
-        while (_lingering.Head is { } closed && closed.LingerUntilNs <= _now)
+        while (_lingering.Head is { } closed && closed.TouchNs <= _now)
         {
             _lingering.Remove(closed);
-            _table.Remove(closed.Key);
+            Forget(closed);
         }
         while (_live.Head is { } idle && _now - idle.TouchNs > _limits.ConnectionIdleTimeoutNs)
         {
@@ -305,6 +328,9 @@ public sealed class FlowTable
             FlushStreams(idle, idle.LastFrame, _now);
             Close(idle, CloseReason.IdleTimeout, idle.LastFrame, _now, linger: false);
         }
+        _nextDeadline = long.MaxValue;
+        if (_lingering.Head is { } first) NoteDeadline(first.TouchNs);
+        if (_live.Head is { } oldest) NoteDeadline(IdleDeadline(oldest));
     }
 
     private static void FlushStreams(TcpConnection connection, long frame, long timeNs)
@@ -323,48 +349,126 @@ public sealed class FlowTable
         connection.StreamOf(1).Release();
         if (linger)
         {
-            connection.LingerUntilNs = _now + _limits.ClosedConnectionLingerNs;
+            connection.TouchNs = AddSaturating(_now, _limits.ClosedConnectionLingerNs);
             _lingering.AddTail(connection);
+            NoteDeadline(connection.TouchNs);
         }
         else
         {
-            _table.Remove(connection.Key);
+            Forget(connection);
         }
     }
 
-    /// <summary>An intrusive doubly linked list over <see cref="TcpConnection.ListPrevious"/>/<see cref="TcpConnection.ListNext"/>.</summary>
-    private sealed class ConnectionList
+    /// <summary>Takes a connection (already off its list) out of the table for good.</summary>
+    private void Forget(TcpConnection connection)
     {
-        public TcpConnection? Head { get; private set; }
-        public TcpConnection? Tail { get; private set; }
+        _table.Remove(connection);
+        _links.Release(connection.Slot);
+    }
+
+    /// <summary>
+    /// The links of the connection lists, in int arrays indexed by <see cref="TcpConnection.Slot"/>
+    /// rather than in the connections: moving a connection to the tail of the LRU list (every packet)
+    /// writes a few ints in arrays that stay in cache, no neighbouring connection is touched and no
+    /// GC write barrier runs. Each list is circular around a sentinel slot (0: live, 1: lingering);
+    /// freed slots are reused.
+    /// </summary>
+    private sealed class SlotLinks
+    {
+        public const int LiveSentinel = 0;
+        public const int LingeringSentinel = 1;
+
+        private int[] _previous = new int[1024];
+        private int[] _next = new int[1024];
+        private TcpConnection?[] _owners = new TcpConnection?[1024];
+        private int _used = 2;
+        private int _free = -1;
+
+        public SlotLinks()
+        {
+            _previous[LiveSentinel] = _next[LiveSentinel] = LiveSentinel;
+            _previous[LingeringSentinel] = _next[LingeringSentinel] = LingeringSentinel;
+        }
+
+        public int[] Previous => _previous;
+        public int[] Following => _next;
+        public TcpConnection? Owner(int slot) => _owners[slot];
+
+        public int Allocate(TcpConnection connection)
+        {
+            int slot;
+            if (_free >= 0)
+            {
+                slot = _free;
+                _free = _next[slot];
+            }
+            else
+            {
+                if (_used == _owners.Length)
+                {
+                    Array.Resize(ref _previous, _used * 2);
+                    Array.Resize(ref _next, _used * 2);
+                    Array.Resize(ref _owners, _used * 2);
+                }
+                slot = _used++;
+            }
+            _owners[slot] = connection;
+            _previous[slot] = _next[slot] = slot;
+            return slot;
+        }
+
+        public void Release(int slot)
+        {
+            _owners[slot] = null;
+            _next[slot] = _free;
+            _free = slot;
+        }
+    }
+
+    /// <summary>A doubly linked list of connections over <see cref="SlotLinks"/>.</summary>
+    private sealed class ConnectionList(SlotLinks links, int sentinel)
+    {
         public int Count { get; private set; }
 
-        public void AddTail(TcpConnection connection)
-        {
-            connection.ListPrevious = Tail;
-            connection.ListNext = null;
-            if (Tail is null) Head = connection;
-            else Tail.ListNext = connection;
-            Tail = connection;
-            Count++;
-        }
+        public TcpConnection? Head => links.Owner(links.Following[sentinel]);
+
+        public TcpConnection? Next(TcpConnection connection) => links.Owner(links.Following[connection.Slot]);
+
+        public void AddTail(TcpConnection connection) => Link(connection.Slot);
 
         public void Remove(TcpConnection connection)
         {
-            if (connection.ListPrevious is null) Head = connection.ListNext;
-            else connection.ListPrevious.ListNext = connection.ListNext;
-            if (connection.ListNext is null) Tail = connection.ListPrevious;
-            else connection.ListNext.ListPrevious = connection.ListPrevious;
-            connection.ListPrevious = null;
-            connection.ListNext = null;
+            Unlink(connection.Slot);
             Count--;
         }
 
         public void MoveToTail(TcpConnection connection)
         {
-            if (Tail == connection) return;
-            Remove(connection);
-            AddTail(connection);
+            int slot = connection.Slot;
+            if (links.Previous[sentinel] == slot) return;
+            Unlink(slot);
+            Count--;
+            Link(slot);
+        }
+
+        private void Link(int slot)
+        {
+            int[] previous = links.Previous, next = links.Following;
+            int tail = previous[sentinel];
+            next[tail] = slot;
+            previous[slot] = tail;
+            next[slot] = sentinel;
+            previous[sentinel] = slot;
+            Count++;
+        }
+
+        private void Unlink(int slot)
+        {
+            int[] previous = links.Previous, next = links.Following;
+            int before = previous[slot], after = next[slot];
+            next[before] = after;
+            previous[after] = before;
+            previous[slot] = next[slot] = slot;
         }
     }
 }

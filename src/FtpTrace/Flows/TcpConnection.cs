@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FtpTrace.Decoding;
 using FtpTrace.Reassembly;
 
@@ -76,11 +77,8 @@ public sealed class TcpConnection : IReassemblyOutput
 
     // ---- Flow-table state (internal to the Flows stage) --------------------------------------
 
-    /// <summary>The canonical 4-tuple the flow table files this connection under.</summary>
-    internal FlowKey Key;
-
-    /// <summary>True when the side taken as client at creation is <see cref="FlowKey.Low"/>.</summary>
-    internal bool InitialClientIsLow;
+    /// <summary>The symmetric hash of the 4-tuple the flow table files this connection under (<see cref="FlowIndex.Hash"/>).</summary>
+    internal uint FlowHash;
 
     /// <summary>Side 0: bytes sent by the side taken as client at creation (before any <see cref="SwapRoles"/>).</summary>
     internal TcpStreamReassembler? InitiatorStream;
@@ -91,18 +89,27 @@ public sealed class TcpConnection : IReassemblyOutput
     /// <summary>True while payload is reassembled and delivered to <see cref="Handler"/> (a handler was given and has not detached).</summary>
     internal bool Reassembling;
 
-    /// <summary>Capture time (monotonic: the latest time seen by the table) of the last packet; orders the LRU list.</summary>
+    /// <summary>
+    /// While live: capture time (monotonic: the latest time seen by the table) of the last packet,
+    /// which orders the LRU list. Once closed and lingering: when it leaves the table.
+    /// </summary>
     internal long TouchNs;
 
-    /// <summary>When a closed connection leaves the table.</summary>
-    internal long LingerUntilNs;
+    /// <summary>The connection's slot in the flow table's list links (live LRU list, or linger list once closed).</summary>
+    internal int Slot;
 
-    /// <summary>Links of the intrusive list the connection is on (live LRU list, or linger list once closed).</summary>
-    internal TcpConnection? ListPrevious;
-    internal TcpConnection? ListNext;
+    /// <summary>True when the connection is between <paramref name="a"/> and <paramref name="b"/>, either way round.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool Connects(in Endpoint a, in Endpoint b) =>
+        (Same(a, Client) && Same(b, Server)) || (Same(a, Server) && Same(b, Client));
 
-    /// <summary>Side (0 = initial client, 1 = initial server) of a segment whose source is the key's low endpoint or not.</summary>
-    internal int SideOf(bool sourceIsLow) => sourceIsLow == InitialClientIsLow ? 0 : 1;
+    /// <summary>Side (0 = initial client, 1 = initial server) of a segment sent by <paramref name="source"/>, one of the two endpoints.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int SideOf(in Endpoint source) => Same(source, RolesSwapped ? Server : Client) ? 0 : 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Same(in Endpoint a, in Endpoint b) =>
+        a.Address.Low == b.Address.Low && a.Port == b.Port && a.Address.High == b.Address.High && a.Address.IsV6 == b.Address.IsV6;
 
     /// <summary>The logical direction of bytes sent by <paramref name="side"/>, following <see cref="SwapRoles"/>.</summary>
     internal FlowDirection DirectionOf(int side) => (FlowDirection)(side ^ (RolesSwapped ? 1 : 0));

@@ -1,3 +1,5 @@
+using FtpTrace.Diagnostics;
+
 namespace FtpTrace.Reassembly;
 
 /// <summary>Totals over every <see cref="TcpStreamReassembler"/> that shares one instance (the flow table shares one across all its connections and reports them).</summary>
@@ -13,4 +15,15 @@ internal sealed class ReassemblyCounters
     public long GapBytes;
     public long ConflictingOverlaps;
     public long BufferLimitHits;
+}
+
+/// <summary>
+/// What every reassembler of one table shares: its limits, its anomaly sink and its totals. One
+/// reference per reassembler instead of three keeps each connection small.
+/// </summary>
+internal sealed class ReassemblyContext(FtpTraceLimits limits, IAnomalySink anomalies, ReassemblyCounters? counters = null)
+{
+    public FtpTraceLimits Limits { get; } = limits;
+    public IAnomalySink Anomalies { get; } = anomalies;
+    public ReassemblyCounters Counters { get; } = counters ?? new();
 }

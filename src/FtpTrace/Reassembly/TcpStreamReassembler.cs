@@ -24,10 +24,21 @@ namespace FtpTrace.Reassembly;
 /// <item><b>Overlap policy: the first bytes received for a sequence number win</b> (Wireshark's
 /// default). Retransmissions are dropped and partial overlaps deliver only the new bytes. Different
 /// bytes for sequence numbers already held are a <see cref="AnomalyKind.ConflictingOverlap"/> (frame and
-/// stream offset, one per segment): checked against every buffered (undelivered) byte, and against
-/// the last <see cref="HistoryBytes"/> bytes delivered, kept in a ring rented from the array pool on
-/// the first delivery and given back at close or detach (so an idle connection that is only
-/// counted holds no byte buffer at all).</item>
+/// stream offset, one per segment), checked two ways:
+/// against every buffered (undelivered) byte, byte for byte (the detail names the first differing offset);
+/// and against what was already delivered through fingerprints of the last <see cref="HistorySegments"/>
+/// delivered runs of the direction (one run per delivery, usually one segment): each run's length,
+/// a 64-bit hash of it, and 32-bit hashes of its first 8 and 32 bytes.
+/// <b>Limits of the delivered-bytes check</b>: a retransmission is compared with each remembered run it
+/// covers completely (the same segment again, or several segments coalesced into one) and, when it
+/// starts where a run started but ends inside it (e.g. a shorter forged reply), with that run's first
+/// 32 (or 8) bytes; the detail names the start and length of the first run (or prefix) that differs,
+/// not the exact byte. Not checked: bytes of a run a retransmission covers only from inside the run
+/// (boundaries that differ from the original segments', e.g. re-segmented at a smaller MSS), the
+/// bytes of a run past its first 32 when the retransmission ends inside it, retransmissions of fewer
+/// than 8 bytes of a longer run, runs older than the last <see cref="HistorySegments"/>, and runs
+/// before a gap. The fingerprints live in one fixed object of about 100 bytes created on the first
+/// delivery and dropped at close or detach (so a connection that is only counted holds none).</item>
 /// <item><b>Gaps</b> (bytes never captured) are declared when the peer acknowledges beyond a hole
 /// (up to the highest byte seen: an ACK cannot tell a lost last segment from a lost FIN), at a
 /// buffer limit, at close (FIN both ways, RST, idle timeout, eviction, end of capture; a FIN also
@@ -45,17 +56,15 @@ namespace FtpTrace.Reassembly;
 /// </summary>
 public sealed class TcpStreamReassembler
 {
-    /// <summary>Bytes of delivered stream kept per direction to detect conflicting retransmissions (a power of two).</summary>
-    public const int HistoryBytes = 2048;
+    /// <summary>Delivered runs whose fingerprints are kept per direction to detect conflicting retransmissions.</summary>
+    public const int HistorySegments = DeliveredHistory.Capacity;
 
     /// <summary>Out-of-order ranges held per direction of a connection that is only counted (its gaps are counted earlier past this).</summary>
     public const int CountedOnlyMaxRanges = 64;
 
     private readonly IReassemblyOutput _output;
+    private readonly ReassemblyContext _context;
     private readonly int _stream;
-    private readonly FtpTraceLimits _limits;
-    private readonly IAnomalySink _anomalies;
-    private readonly ReassemblyCounters _counters;
 
     private uint _baseSequence;
     private long _next;
@@ -63,22 +72,27 @@ public sealed class TcpStreamReassembler
     private long _ackedOffset;
     private long _finOffset = -1;
     private OutOfOrderBuffer? _buffer;
-    private byte[]? _history;
-    private int _historyLength;
+    private DeliveredHistory? _history;
     private long _lastConflictFrame = -1;
 
     /// <param name="output">Receives the ordered bytes, gaps and counts; says whether the content is wanted.</param>
     /// <param name="stream">Tag passed back on every call to <paramref name="output"/> (e.g. 0/1 for the two sides of a connection).</param>
+    /// <param name="context">Out-of-order buffer limits, the sink of stream anomalies (used only while the output is reassembling) and the totals shared by every reassembler of a table.</param>
+    internal TcpStreamReassembler(IReassemblyOutput output, int stream, ReassemblyContext context)
+    {
+        _output = output;
+        _stream = stream;
+        _context = context;
+    }
+
+    /// <param name="output">Receives the ordered bytes, gaps and counts; says whether the content is wanted.</param>
+    /// <param name="stream">Tag passed back on every call to <paramref name="output"/>.</param>
     /// <param name="limits">Out-of-order buffer limits.</param>
     /// <param name="anomalies">Receives stream anomalies (only while the output is reassembling).</param>
     /// <param name="counters">Totals shared by every reassembler of a table.</param>
     internal TcpStreamReassembler(IReassemblyOutput output, int stream, FtpTraceLimits limits, IAnomalySink anomalies, ReassemblyCounters counters)
+        : this(output, stream, new ReassemblyContext(limits, anomalies, counters))
     {
-        _output = output;
-        _stream = stream;
-        _limits = limits;
-        _anomalies = anomalies;
-        _counters = counters;
     }
 
     /// <summary>The tag this reassembler passes to its <see cref="IReassemblyOutput"/>.</summary>
@@ -191,12 +205,12 @@ public sealed class TcpStreamReassembler
         long end = start + announced;
         long capturedEnd = start + captured.Length;
         long high = _finOffset >= 0 ? _finOffset : long.MaxValue;
-        if (start < 0) _counters.BytesBeforeStart += Math.Min(end, 0) - start;
-        if (end > high) _counters.BytesAfterFin += end - Math.Max(start, high);
+        if (start < 0) _context.Counters.BytesBeforeStart += Math.Min(end, 0) - start;
+        if (end > high) _context.Counters.BytesAfterFin += end - Math.Max(start, high);
 
         if (announced > captured.Length && Reassembling)
         {
-            _anomalies.Report(new Anomaly(AnomalyKind.SnaplenCut, frame, timeNs, _output.ConnectionId,
+            _context.Anomalies.Report(new Anomaly(AnomalyKind.SnaplenCut, frame, timeNs, _output.ConnectionId,
                 $"{_output.StreamName(_stream)}: segment at stream offset {start} announces {announced} bytes, {captured.Length} captured"));
         }
 
@@ -218,7 +232,7 @@ public sealed class TcpStreamReassembler
         long end = offset + data.Length;
         if (end <= _next)
         {
-            _counters.RetransmittedSegments++;
+            _context.Counters.RetransmittedSegments++;
             // A keep-alive repeats the last byte sent, often with a garbage value: not a conflict.
             bool keepAlive = data.Length == 1 && offset == _next - 1;
             if (!keepAlive) CheckHistory(offset, data, frame, timeNs);
@@ -267,7 +281,7 @@ public sealed class TcpStreamReassembler
         if (finOffset < 0) finOffset = 0;
         _finOffset = Math.Max(finOffset, _next);
         if (_finOffset > _highestEnd) _highestEnd = _finOffset;
-        if (_buffer is { Count: > 0 }) _counters.BytesAfterFin += _buffer.TruncateAt(_finOffset);
+        if (_buffer is { Count: > 0 }) _context.Counters.BytesAfterFin += _buffer.TruncateAt(_finOffset);
     }
 
     /// <summary>
@@ -351,9 +365,9 @@ public sealed class TcpStreamReassembler
     private void EnforceLimits(long frame, long timeNs)
     {
         bool reported = false;
-        int maxSegments = Reassembling ? _limits.MaxBufferedSegmentsPerDirection : Math.Min(_limits.MaxBufferedSegmentsPerDirection, CountedOnlyMaxRanges);
+        int maxSegments = Reassembling ? _context.Limits.MaxBufferedSegmentsPerDirection : Math.Min(_context.Limits.MaxBufferedSegmentsPerDirection, CountedOnlyMaxRanges);
         while (_buffer is { Count: > 0 } &&
-               (_buffer.Count > maxSegments || _buffer.Bytes > _limits.MaxBufferedBytesPerDirection))
+               (_buffer.Count > maxSegments || _buffer.Bytes > _context.Limits.MaxBufferedBytesPerDirection))
         {
             long first = _buffer.First.Offset;
             if (first > _next)
@@ -361,10 +375,10 @@ public sealed class TcpStreamReassembler
                 if (!reported)
                 {
                     reported = true;
-                    _counters.BufferLimitHits++;
+                    _context.Counters.BufferLimitHits++;
                     if (Reassembling)
                     {
-                        _anomalies.Report(new Anomaly(AnomalyKind.BufferLimit, frame, timeNs, _output.ConnectionId,
+                        _context.Anomalies.Report(new Anomaly(AnomalyKind.BufferLimit, frame, timeNs, _output.ConnectionId,
                             $"{_output.StreamName(_stream)}: {_buffer.Count} segments / {_buffer.Bytes} bytes buffered out of order; hole at stream offset {_next} given up"));
                     }
                 }
@@ -378,10 +392,11 @@ public sealed class TcpStreamReassembler
     {
         if (!Reassembling)
         {
+            _history = null;
             Advance(data.Length);
             return;
         }
-        Remember(data);
+        (_history ??= new DeliveredHistory()).Add(data);
         Advance(data.Length);
         _output.OnData(_stream, data, frame, timeNs);
     }
@@ -396,60 +411,67 @@ public sealed class TcpStreamReassembler
     {
         long at = _next;
         _next += length;
-        _historyLength = 0;
+        _history?.Clear();
         _output.AddGapBytes(_stream, length);
-        _counters.Gaps++;
-        _counters.GapBytes += length;
+        _context.Counters.Gaps++;
+        _context.Counters.GapBytes += length;
         if (!Reassembling) return;
-        _anomalies.Report(new Anomaly(AnomalyKind.StreamGap, frame, timeNs, _output.ConnectionId,
+        _context.Anomalies.Report(new Anomaly(AnomalyKind.StreamGap, frame, timeNs, _output.ConnectionId,
             $"{_output.StreamName(_stream)}: {length} bytes missing at stream offset {at}"));
         _output.OnGap(_stream, at, length, frame, timeNs);
     }
 
-    /// <summary>Keeps the last <see cref="HistoryBytes"/> delivered bytes (which end at the next offset) in the ring.</summary>
-    private void Remember(ReadOnlySpan<byte> data)
-    {
-        _history ??= ArrayPool<byte>.Shared.Rent(HistoryBytes);
-        long start = _next;
-        if (data.Length > HistoryBytes)
-        {
-            start += data.Length - HistoryBytes;
-            data = data[^HistoryBytes..];
-        }
-        int position = (int)(start & (HistoryBytes - 1));
-        int first = Math.Min(data.Length, HistoryBytes - position);
-        data[..first].CopyTo(_history.AsSpan(position));
-        data[first..].CopyTo(_history);
-        _historyLength = (int)Math.Min(HistoryBytes, (long)_historyLength + data.Length);
-    }
-
-    /// <summary>Compares bytes received again for [offset, offset + data.Length) (all before the next offset) with the delivered ones still in the ring.</summary>
+    /// <summary>
+    /// Compares bytes received again for [offset, offset + data.Length) (all before the next offset)
+    /// with the fingerprints of the delivered runs they cover: a run covered completely is compared
+    /// whole; a run covered from its start but not to its end, on its first
+    /// <see cref="DeliveredHistory.LongPrefix"/> or <see cref="DeliveredHistory.ShortPrefix"/> bytes.
+    /// </summary>
     private void CheckHistory(long offset, ReadOnlySpan<byte> data, long frame, long timeNs)
     {
-        if (_history is null || !Reassembling) return;
-        long from = Math.Max(offset, _next - _historyLength);
-        long to = offset + data.Length;
-        while (from < to)
+        if (_history is not { Count: > 0 } history || !Reassembling) return;
+        long end = offset + data.Length;
+        long runEnd = _next;
+        long conflictAt = -1;
+        long conflictLength = 0;
+        for (int age = 0; age < history.Count; age++)
         {
-            int position = (int)(from & (HistoryBytes - 1));
-            int length = (int)Math.Min(to - from, HistoryBytes - position);
-            ReadOnlySpan<byte> mine = data.Slice((int)(from - offset), length);
-            int same = mine.CommonPrefixLength(_history.AsSpan(position, length));
-            if (same < length)
+            ref readonly DeliveredHistory.Run run = ref history.Get(age);
+            long runStart = runEnd - run.Length;
+            runEnd = runStart;
+            if (runStart < offset) break;
+            long covered = Math.Min(end, runStart + run.Length) - runStart;
+            if (covered <= 0) continue;
+            ReadOnlySpan<byte> mine = data.Slice((int)(runStart - offset), (int)covered);
+            bool differs;
+            if (covered == run.Length) differs = SegmentFingerprint.Of(mine) != run.Hash;
+            else if (covered >= DeliveredHistory.LongPrefix) differs = DeliveredHistory.PrefixHash(mine, DeliveredHistory.LongPrefix) != run.LongPrefixHash;
+            else if (covered >= DeliveredHistory.ShortPrefix) differs = DeliveredHistory.PrefixHash(mine, DeliveredHistory.ShortPrefix) != run.ShortPrefixHash;
+            else continue;
+            if (differs)
             {
-                ReportConflict(from + same, frame, timeNs);
-                return;
+                conflictAt = runStart;
+                conflictLength = covered == run.Length ? covered : covered >= DeliveredHistory.LongPrefix ? DeliveredHistory.LongPrefix : DeliveredHistory.ShortPrefix;
             }
-            from += length;
         }
+        if (conflictAt >= 0) ReportDeliveredConflict(conflictAt, conflictLength, frame, timeNs);
+    }
+
+    private void ReportDeliveredConflict(long offset, long length, long frame, long timeNs)
+    {
+        if (frame == _lastConflictFrame) return;
+        _lastConflictFrame = frame;
+        _context.Counters.ConflictingOverlaps++;
+        _context.Anomalies.Report(new Anomaly(AnomalyKind.ConflictingOverlap, frame, timeNs, _output.ConnectionId,
+            $"{_output.StreamName(_stream)}: different bytes for the {length} bytes at stream offset {offset}, already delivered; the first bytes are kept"));
     }
 
     private void ReportConflict(long offset, long frame, long timeNs)
     {
         if (frame == _lastConflictFrame) return;
         _lastConflictFrame = frame;
-        _counters.ConflictingOverlaps++;
-        _anomalies.Report(new Anomaly(AnomalyKind.ConflictingOverlap, frame, timeNs, _output.ConnectionId,
+        _context.Counters.ConflictingOverlaps++;
+        _context.Anomalies.Report(new Anomaly(AnomalyKind.ConflictingOverlap, frame, timeNs, _output.ConnectionId,
             $"{_output.StreamName(_stream)}: different bytes for stream offset {offset}, already received; the first bytes are kept"));
     }
 
@@ -459,11 +481,5 @@ public sealed class TcpStreamReassembler
         ReleaseHistory();
     }
 
-    private void ReleaseHistory()
-    {
-        if (_history is null) return;
-        ArrayPool<byte>.Shared.Return(_history);
-        _history = null;
-        _historyLength = 0;
-    }
+    private void ReleaseHistory() => _history = null;
 }

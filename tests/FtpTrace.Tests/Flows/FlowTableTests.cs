@@ -413,6 +413,55 @@ public sealed class FlowTableTests
         Assert.Equal(0, t.Table.ActiveConnections);
     }
 
+    [Fact]
+    public void ThousandsOfConnectionsKeepTheirIdentityWhileOthersAreRemoved()
+    {
+        const int count = 3000;
+        var t = new TcpScenario(FtpTraceLimits.Default with { ClosedConnectionLingerNs = 0 });
+        Endpoint ClientOf(int i) => new(IpAddress.FromV4(0x0A00_0000u + (uint)(i % 7)), (ushort)(10000 + i));
+        for (int i = 0; i < count; i++)
+        {
+            t.Client = ClientOf(i);
+            t.Handshake();
+        }
+        for (int i = 0; i < count; i += 3)
+        {
+            t.Client = ClientOf(i);
+            t.C(1001, 5001, Rst | Ack);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (i % 3 == 0) continue;
+            t.Client = ClientOf(i);
+            t.C(1001, 5001, PshAck, "DATA");
+            t.S(5001, 1005, PshAck, "OK");
+        }
+
+        Assert.Equal(count, t.Table.ConnectionsCreated);
+        Assert.Equal(count * 2 / 3, t.Table.TrackedConnections);
+        for (int i = 0; i < count; i++)
+        {
+            TcpConnection c = t.Observer.Connections[i];
+            Assert.Equal(ClientOf(i), c.Client);
+            if (i % 3 == 0)
+            {
+                Assert.Equal(CloseReason.Reset, c.Closed);
+                Assert.Equal(4, c.Packets);
+            }
+            else
+            {
+                Assert.Null(c.Closed);
+                Assert.Equal("DATA", t.Observer.Handlers[i].ClientText);
+                Assert.Equal("OK", t.Observer.Handlers[i].ServerText);
+            }
+        }
+
+        t.Client = ClientOf(0);
+        t.C(1001, 5001, PshAck, "late");           // its connection left the table: a new one, joined mid-stream
+        Assert.Equal(count + 1, t.Table.ConnectionsCreated);
+        Assert.False(t.Observer.Connections[^1].SawSyn);
+    }
+
     private sealed class CountingObserver : ITcpStreamObserver
     {
         public ITcpStreamHandler? OnConnectionOpened(TcpConnection connection) => null;

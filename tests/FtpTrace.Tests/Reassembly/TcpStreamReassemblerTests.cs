@@ -127,7 +127,73 @@ public sealed class TcpStreamReassemblerTests
         Assert.Equal("STOR a.txt\r\nNOOP\r\n", t.Handler.ClientText);
         Anomaly a = Assert.Single(t.AnomaliesOf(AnomalyKind.ConflictingOverlap));
         Assert.Equal(conflicting, a.Frame);
-        Assert.Contains("offset 5", a.Detail, StringComparison.Ordinal);
+        // Delivered bytes are remembered as segment fingerprints: the detail names the segment, not the byte.
+        Assert.Contains("the 12 bytes at stream offset 0", a.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RetransmissionCoalescingSeveralDeliveredSegmentsIsCheckedAgainstEachOfThem()
+    {
+        var t = new TcpScenario();
+        t.Handshake();
+        t.C(1001, 5001, PshAck, "USER a\r\n");
+        t.C(1009, 5001, PshAck, "PASS b\r\n");
+        t.C(1017, 5001, PshAck, "PWD\r\n");
+        long conflicting = t.C(1001, 5001, PshAck, "USER a\r\nPASS c\r\nPWD\r\n");
+
+        Assert.Equal("USER a\r\nPASS b\r\nPWD\r\n", t.Handler.ClientText);
+        Anomaly a = Assert.Single(t.AnomaliesOf(AnomalyKind.ConflictingOverlap));
+        Assert.Equal(conflicting, a.Frame);
+        Assert.Contains("the 8 bytes at stream offset 8", a.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RetransmissionCoveringADeliveredSegmentOnlyInPartIsNotCheckedButFirstBytesStillWin()
+    {
+        var t = new TcpScenario();
+        t.Handshake();
+        t.C(1001, 5001, PshAck, "USER a\r\n");
+        t.C(1009, 5001, PshAck, "PASS b\r\n");
+        t.C(1005, 5001, PshAck, "xa\r\nPASS c\r\n");  // offsets 4-15: "PASS b" whole (differs), "USER a" in part (differs, not checked)
+        t.C(1003, 5001, PshAck, "XX");                    // offsets 2-3, inside "USER a" only: not checked
+
+        Assert.Equal("USER a\r\nPASS b\r\n", t.Handler.ClientText);
+        Anomaly a = Assert.Single(t.AnomaliesOf(AnomalyKind.ConflictingOverlap));
+        Assert.Contains("the 8 bytes at stream offset 8", a.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ShorterRetransmissionFromTheStartOfADeliveredSegmentIsCheckedOnItsFirstBytes()
+    {
+        var t = new TcpScenario();
+        t.Handshake();
+        t.S(5001, 1001, PshAck, "230 User bob logged in, proceed with care.\r\n");   // 44 bytes
+        long shortForgery = t.S(5001, 1001, PshAck, "530 No\r\n");                    // 8 bytes: first 8 compared
+        t.S(5001, 1001, PshAck, "230 User bob logged in, proceed wiTH");   // 36 bytes: first 32 compared, equal
+        t.S(5001, 1001, PshAck, "230 Us");                                  // 6 bytes: too short to compare
+
+        Assert.Equal("230 User bob logged in, proceed with care.\r\n", t.Handler.ServerText);
+        Anomaly a = Assert.Single(t.AnomaliesOf(AnomalyKind.ConflictingOverlap));
+        Assert.Equal(shortForgery, a.Frame);
+        Assert.Contains("the 8 bytes at stream offset 0", a.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LargeRetransmissionWithOneDifferentByteIsAConflict()
+    {
+        var t = new TcpScenario();
+        t.Handshake();
+        byte[] bytes = new byte[1448];
+        new Random(7).NextBytes(bytes);
+        string original = new(bytes.Select(b => (char)('a' + b % 26)).ToArray());
+        t.C(1001, 5001, PshAck, original);
+        t.C(1001, 5001, PshAck, original);                // identical: no conflict
+        char[] changed = original.ToCharArray();
+        changed[1000] = changed[1000] == 'z' ? 'y' : 'z';
+        long conflicting = t.C(1001, 5001, PshAck, new string(changed));
+
+        Assert.Equal(original, t.Handler.ClientText);
+        Assert.Equal(conflicting, Assert.Single(t.AnomaliesOf(AnomalyKind.ConflictingOverlap)).Frame);
     }
 
     [Fact]
@@ -148,12 +214,29 @@ public sealed class TcpStreamReassemblerTests
     {
         var t = new TcpScenario();
         t.Handshake();
-        string big = new('a', TcpStreamReassembler.HistoryBytes + 100);
-        t.C(1001, 5001, PshAck, big);
-        t.C(1001, 5001, PshAck, "b");        // offset 0 is out of the window now
+        // HistorySegments + 1 segments of 4 bytes: the first one's fingerprint is gone.
+        var sent = new System.Text.StringBuilder();
+        for (int i = 0; i <= TcpStreamReassembler.HistorySegments; i++)
+        {
+            string part = ((char)('A' + i)).ToString() + "aaa";
+            t.C(1001 + (uint)(4 * i), 5001, PshAck, part);
+            sent.Append(part);
+        }
+        t.C(1001, 5001, PshAck, "bbbb");     // offset 0 is out of the window now
 
-        Assert.Equal(big, t.Handler.ClientText);
+        Assert.Equal(sent.ToString(), t.Handler.ClientText);
         Assert.Empty(t.AnomaliesOf(AnomalyKind.ConflictingOverlap));
+    }
+
+    [Fact]
+    public void ConflictWithTheOldestRememberedSegmentIsDetected()
+    {
+        var t = new TcpScenario();
+        t.Handshake();
+        for (int i = 0; i < TcpStreamReassembler.HistorySegments; i++) t.C(1001 + (uint)(4 * i), 5001, PshAck, "aaaa");
+        long conflicting = t.C(1001, 5001, PshAck, "bbbb");
+
+        Assert.Equal(conflicting, Assert.Single(t.AnomaliesOf(AnomalyKind.ConflictingOverlap)).Frame);
     }
 
     [Fact]
