@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FtpTrace.Tests.TestSupport;
 
 namespace FtpTrace.Tests.Samples;
@@ -19,7 +18,7 @@ public sealed class TsharkCrossCheckTests
     [MemberData(nameof(Samples))]
     public void RepliesAndCommandsAgreeWithTshark(string sample)
     {
-        string tshark = Requires.Tshark();
+        Requires.Tshark(); // skip (or, under CI, fail) before analysing when tshark is missing
         var (dir, _) = Analyze.ToCsv([sample], showPasswords: true);
         var replies = Analyze.ReadCsv(Path.Combine(dir, "replies.csv"));
         var commands = Analyze.ReadCsv(Path.Combine(dir, "commands.csv"));
@@ -30,8 +29,8 @@ public sealed class TsharkCrossCheckTests
         var decodeAs = ports.SelectMany(p => new[] { "-d", $"tcp.port=={p},ftp" }).ToList();
         string path = Path.Combine(Fixture.RepoRoot, sample);
 
-        var tsReplies = Run(tshark, [.. decodeAs, "-r", path, "-Y", "ftp.response.code", "-T", "fields", "-e", "frame.number", "-e", "ftp.response.code", "-e", "tcp.stream"]);
-        var tsCommands = Run(tshark, [.. decodeAs, "-r", path, "-Y", "ftp.request.command", "-T", "fields", "-e", "frame.number", "-e", "ftp.request.command", "-e", "ftp.request.arg", "-e", "tcp.stream"]);
+        var tsReplies = Tshark.Fields([.. decodeAs, "-r", path, "-Y", "ftp.response.code", "-T", "fields", "-e", "frame.number", "-e", "ftp.response.code", "-e", "tcp.stream"]);
+        var tsCommands = Tshark.Fields([.. decodeAs, "-r", path, "-Y", "ftp.request.command", "-T", "fields", "-e", "frame.number", "-e", "ftp.request.command", "-e", "ftp.request.arg", "-e", "tcp.stream"]);
 
         // Frames where a reply of ours starts, with the first reply's code; frames covered by a multi-line reply.
         var ourReplyFrames = replies.GroupBy(r => r["frame"]).ToDictionary(g => g.Key, g => g.First()["code"]);
@@ -72,19 +71,5 @@ public sealed class TsharkCrossCheckTests
         foreach (var (frame, c) in ourCommandFrames)
             Assert.True(tsCommandFrames.Contains(frame), $"{sample}: we report command {c["command"]} in frame {frame}; tshark sees none there");
         Directory.Delete(dir, recursive: true);
-    }
-
-    private static List<string[]> Run(string exe, IReadOnlyList<string> args)
-    {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        // tshark refuses to run Lua plugins as root only with a warning; keep its profile out of $HOME.
-        psi.Environment["WIRESHARK_CONFIG_DIR"] = Path.Combine(Path.GetTempPath(), "ftptrace-tshark-profile");
-        using var p = Process.Start(psi)!;
-        string output = p.StandardOutput.ReadToEnd();
-        string error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"tshark failed ({p.ExitCode}): {error}");
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r').Split('\t')).ToList();
     }
 }
