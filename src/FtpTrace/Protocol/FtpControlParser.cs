@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using FtpTrace.Diagnostics;
 
@@ -75,10 +76,11 @@ public sealed class FtpControlParser : IDisposable
     private byte[]? _partial;
     [ThreadStatic] private static byte[]? t_lineScratch;
 
-    // The reply text: a single-line reply's text is decoded straight into its string; a builder
-    // exists only while a multi-line reply is being assembled.
-    private string? _firstLineText;
-    private StringBuilder? _text;
+    // The reply text: a single-line reply is decoded straight into its string; the lines of a
+    // multi-line reply are gathered in a pooled char buffer, made into one string when it closes.
+    private string? _singleLineText;
+    private char[]? _textChars;
+    private int _textLength;
     private FtpLineState _state;
 
     // The reply being assembled (0 = none).
@@ -200,7 +202,11 @@ public sealed class FtpControlParser : IDisposable
         }
     }
 
-    public void Dispose() => _partial = null;
+    public void Dispose()
+    {
+        _partial = null;
+        ReturnText();
+    }
 
     /// <summary>The scratch line buffer of this thread, holding the partial line carried over from the last chunk.</summary>
     private Span<byte> LineBuffer()
@@ -328,14 +334,14 @@ public sealed class FtpControlParser : IDisposable
         {
             if (code == _replyCode)
             {
-                AddReplyLine(AfterCode(content), line);
+                AddReplyLine(AfterCode(content), line, closes: !dash);
                 if (!dash) EmitReply();
                 return;
             }
             if (code == 0 || !_blockPrefixedOnly)
             {
                 _blockPrefixedOnly = false;
-                AddReplyLine(content, line);
+                AddReplyLine(content, line, closes: false);
                 return;
             }
             Report(AnomalyKind.UnterminatedMultilineReply, line,
@@ -353,11 +359,11 @@ public sealed class FtpControlParser : IDisposable
         _blockPrefixedOnly = true;
         _replyFrame = line.Frame;
         _replyTimeNs = line.TimeNs;
-        AddReplyLine(AfterCode(content), line);
+        AddReplyLine(AfterCode(content), line, closes: !dash);
         if (!dash) EmitReply();
     }
 
-    private void AddReplyLine(ReadOnlySpan<byte> text, in FtpLine line)
+    private void AddReplyLine(ReadOnlySpan<byte> text, in FtpLine line, bool closes)
     {
         _replyLines++;
         _replyEndFrame = line.EndFrame;
@@ -377,22 +383,60 @@ public sealed class FtpControlParser : IDisposable
         }
         _replyBytes += text.Length;
         bool invalid;
-        if (_replyLines == 1)
+        if (_replyLines == 1 && closes)
         {
-            _firstLineText = FtpText.Decode(text, out invalid);
+            _singleLineText = FtpText.Decode(text, out invalid);
         }
         else
         {
-            _text ??= new StringBuilder(_firstLineText, 256);
-            _text.Append('\n');
-            FtpText.Append(_text, text, out invalid);
+            if (_replyLines > 1) AppendText("\n");
+            if (FtpText.IsPlain(text))
+            {
+                invalid = false;
+                Span<char> room = TextRoom(Encoding.UTF8.GetMaxCharCount(text.Length));
+                _textLength += Encoding.UTF8.GetChars(text, room);
+            }
+            else
+            {
+                AppendText(FtpText.Decode(text, out invalid));
+            }
         }
         if (invalid) ReportInvalidUtf8(line);
     }
 
+    private void AppendText(ReadOnlySpan<char> chars)
+    {
+        chars.CopyTo(TextRoom(chars.Length));
+        _textLength += chars.Length;
+    }
+
+    /// <summary>At least <paramref name="length"/> free chars after the multi-line text gathered so far.</summary>
+    private Span<char> TextRoom(int length)
+    {
+        int needed = _textLength + length;
+        if (_textChars is null || _textChars.Length < needed)
+        {
+            char[] grown = ArrayPool<char>.Shared.Rent(Math.Max(needed, _textChars is null ? 256 : _textChars.Length * 2));
+            if (_textChars is not null)
+            {
+                _textChars.AsSpan(0, _textLength).CopyTo(grown);
+                ArrayPool<char>.Shared.Return(_textChars);
+            }
+            _textChars = grown;
+        }
+        return _textChars.AsSpan(_textLength);
+    }
+
+    private void ReturnText()
+    {
+        if (_textChars is not null) ArrayPool<char>.Shared.Return(_textChars);
+        _textChars = null;
+        _textLength = 0;
+    }
+
     private void EmitReply()
     {
-        string text = _text?.ToString() ?? _firstLineText ?? string.Empty;
+        string text = _singleLineText ?? (_textChars is null ? string.Empty : new string(_textChars, 0, _textLength));
         var reply = new FtpReply(_replyCode, text, _replyLines, _replyFrame, _replyTimeNs, _replyEndFrame, _replyEndTimeNs);
         ResetReply();
         Replies++;
@@ -406,8 +450,8 @@ public sealed class FtpControlParser : IDisposable
         _replyLines = 0;
         _replyBytes = 0;
         _replyOverLimit = false;
-        _firstLineText = null;
-        _text = null;
+        _singleLineText = null;
+        ReturnText();
     }
 
     private void ReportInvalidUtf8(in FtpLine line)
