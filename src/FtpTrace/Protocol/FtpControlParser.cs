@@ -19,8 +19,10 @@ public enum FtpParserRole
 /// </summary>
 /// <remarks>
 /// <para><b>Memory.</b> The parser keeps at most <see cref="FtpTraceLimits.MaxLineLength"/> bytes: the
-/// partial line at the end of a chunk, in a pooled buffer that is returned as soon as no partial
-/// line is left. Whole lines inside a chunk are read in place.</para>
+/// partial line at the end of a chunk, in an array of its size that is dropped as soon as no partial
+/// line is left. Whole lines inside a chunk are read in place; lines that span chunks are assembled
+/// in a per-thread scratch buffer, so a handler must not feed another parser on the same thread from
+/// inside <see cref="IFtpMessageHandler"/> callbacks.</para>
 /// <para><b>Framing</b> (see <see cref="FtpLineReader"/>): CR LF, bare LF, bare CR and CR NUL end a line
 /// (the last three reported once per line); Telnet commands are removed; a line over the limit is
 /// cut there, emitted, reported as <see cref="AnomalyKind.LineTooLong"/>, and its rest skipped.</para>
@@ -68,8 +70,17 @@ public sealed class FtpControlParser : IDisposable
     private readonly IAnomalySink _anomalies;
     private readonly long _connectionId;
     private readonly int _maxLine;
-    private readonly StringBuilder _text = new();
-    private byte[]? _buffer;
+    // The partial line left at the end of a chunk, exactly its bytes (tens of thousands of open
+    // sessions may each hold one, so not a whole line-limit buffer). Chunks are read against a
+    // per-thread scratch buffer of the line limit, the partial line copied to its start first.
+    private byte[]? _partial;
+    [ThreadStatic] private static byte[]? t_lineScratch;
+
+    // The reply text: a single-line reply is decoded straight into its string; the lines of a
+    // multi-line reply are gathered in a pooled char buffer, made into one string when it closes.
+    private string? _singleLineText;
+    private char[]? _textChars;
+    private int _textLength;
     private FtpLineState _state;
 
     // The reply being assembled (0 = none).
@@ -145,10 +156,11 @@ public sealed class FtpControlParser : IDisposable
     {
         BytesSeen += data.Length;
         if (data.IsEmpty) return;
-        var reader = new FtpLineReader(data, LineBuffer(), isFinalBlock: false, _state, frame, timeNs);
+        Span<byte> buffer = LineBuffer();
+        var reader = new FtpLineReader(data, buffer, isFinalBlock: false, _state, frame, timeNs);
         Run(ref reader, frame, timeNs);
         _state = reader.CurrentState;
-        ReleaseBufferIfEmpty();
+        KeepPartial(buffer);
     }
 
     /// <summary>
@@ -158,7 +170,7 @@ public sealed class FtpControlParser : IDisposable
     /// </summary>
     public void OnGap(long length, long frame, long timeNs)
     {
-        ReadOnlySpan<byte> buffer = _buffer is null ? default : _buffer.AsSpan(0, _maxLine);
+        ReadOnlySpan<byte> buffer = _partial;
         if (FtpLineReader.TryTakeLineBeforeGap(ref _state, buffer, length, out FtpLine line, out bool dropped))
         {
             OnLine(line);
@@ -171,42 +183,52 @@ public sealed class FtpControlParser : IDisposable
             MessagesDroppedAtGap++;
             ResetReply();
         }
-        ReleaseBufferIfEmpty();
+        if (_state.BufferedBytes == 0) _partial = null;
     }
 
     /// <summary>The stream ended: a partial line is reported and read, an open block is emitted as it is.</summary>
     public void Finish(long frame, long timeNs)
     {
-        var reader = new FtpLineReader(default, LineBuffer(), isFinalBlock: true, _state, frame, timeNs);
+        Span<byte> buffer = LineBuffer();
+        var reader = new FtpLineReader(default, buffer, isFinalBlock: true, _state, frame, timeNs);
         Run(ref reader, frame, timeNs);
         _state = reader.CurrentState;
+        KeepPartial(buffer);
         if (_replyCode != 0)
         {
             Report(AnomalyKind.UnterminatedMultilineReply, frame, timeNs,
                    $"multi-line {_replyCode} reply not closed when the stream ended ({_replyLines} lines)");
             EmitReply();
         }
-        ReturnBuffer();
     }
 
-    public void Dispose() => ReturnBuffer();
+    public void Dispose()
+    {
+        _partial = null;
+        ReturnText();
+    }
 
+    /// <summary>The scratch line buffer of this thread, holding the partial line carried over from the last chunk.</summary>
     private Span<byte> LineBuffer()
     {
-        _buffer ??= ArrayPool<byte>.Shared.Rent(_maxLine);
-        return _buffer.AsSpan(0, _maxLine);
+        byte[]? scratch = t_lineScratch;
+        if (scratch is null || scratch.Length < _maxLine) t_lineScratch = scratch = new byte[_maxLine];
+        Span<byte> buffer = scratch.AsSpan(0, _maxLine);
+        _partial.AsSpan().CopyTo(buffer);
+        return buffer;
     }
 
-    private void ReleaseBufferIfEmpty()
+    /// <summary>Keeps the partial line the reader left in <paramref name="buffer"/> for the next chunk.</summary>
+    private void KeepPartial(ReadOnlySpan<byte> buffer)
     {
-        if (_state.BufferedBytes == 0) ReturnBuffer();
-    }
-
-    private void ReturnBuffer()
-    {
-        if (_buffer is null) return;
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = null;
+        int n = _state.BufferedBytes;
+        if (n == 0)
+        {
+            _partial = null;
+            return;
+        }
+        if (_partial is null || _partial.Length != n) _partial = new byte[n];
+        buffer[..n].CopyTo(_partial);
     }
 
     private void Run(ref FtpLineReader reader, long frame, long timeNs)
@@ -312,14 +334,14 @@ public sealed class FtpControlParser : IDisposable
         {
             if (code == _replyCode)
             {
-                AddReplyLine(AfterCode(content), line);
+                AddReplyLine(AfterCode(content), line, closes: !dash);
                 if (!dash) EmitReply();
                 return;
             }
             if (code == 0 || !_blockPrefixedOnly)
             {
                 _blockPrefixedOnly = false;
-                AddReplyLine(content, line);
+                AddReplyLine(content, line, closes: false);
                 return;
             }
             Report(AnomalyKind.UnterminatedMultilineReply, line,
@@ -337,11 +359,11 @@ public sealed class FtpControlParser : IDisposable
         _blockPrefixedOnly = true;
         _replyFrame = line.Frame;
         _replyTimeNs = line.TimeNs;
-        AddReplyLine(AfterCode(content), line);
+        AddReplyLine(AfterCode(content), line, closes: !dash);
         if (!dash) EmitReply();
     }
 
-    private void AddReplyLine(ReadOnlySpan<byte> text, in FtpLine line)
+    private void AddReplyLine(ReadOnlySpan<byte> text, in FtpLine line, bool closes)
     {
         _replyLines++;
         _replyEndFrame = line.EndFrame;
@@ -359,15 +381,63 @@ public sealed class FtpControlParser : IDisposable
                    $"{_replyCode} reply longer than {_limits.MaxReplyLines} lines or {_limits.MaxReplyTextBytes} bytes; further lines left out");
             return;
         }
-        if (_replyLines > 1) _text.Append('\n');
         _replyBytes += text.Length;
-        FtpText.Append(_text, text, out bool invalid);
+        bool invalid;
+        if (_replyLines == 1 && closes)
+        {
+            _singleLineText = FtpText.Decode(text, out invalid);
+        }
+        else
+        {
+            if (_replyLines > 1) AppendText("\n");
+            if (FtpText.IsPlain(text))
+            {
+                invalid = false;
+                Span<char> room = TextRoom(Encoding.UTF8.GetMaxCharCount(text.Length));
+                _textLength += Encoding.UTF8.GetChars(text, room);
+            }
+            else
+            {
+                AppendText(FtpText.Decode(text, out invalid));
+            }
+        }
         if (invalid) ReportInvalidUtf8(line);
+    }
+
+    private void AppendText(ReadOnlySpan<char> chars)
+    {
+        chars.CopyTo(TextRoom(chars.Length));
+        _textLength += chars.Length;
+    }
+
+    /// <summary>At least <paramref name="length"/> free chars after the multi-line text gathered so far.</summary>
+    private Span<char> TextRoom(int length)
+    {
+        int needed = _textLength + length;
+        if (_textChars is null || _textChars.Length < needed)
+        {
+            char[] grown = ArrayPool<char>.Shared.Rent(Math.Max(needed, _textChars is null ? 256 : _textChars.Length * 2));
+            if (_textChars is not null)
+            {
+                _textChars.AsSpan(0, _textLength).CopyTo(grown);
+                ArrayPool<char>.Shared.Return(_textChars);
+            }
+            _textChars = grown;
+        }
+        return _textChars.AsSpan(_textLength);
+    }
+
+    private void ReturnText()
+    {
+        if (_textChars is not null) ArrayPool<char>.Shared.Return(_textChars);
+        _textChars = null;
+        _textLength = 0;
     }
 
     private void EmitReply()
     {
-        var reply = new FtpReply(_replyCode, _text.ToString(), _replyLines, _replyFrame, _replyTimeNs, _replyEndFrame, _replyEndTimeNs);
+        string text = _singleLineText ?? (_textChars is null ? string.Empty : new string(_textChars, 0, _textLength));
+        var reply = new FtpReply(_replyCode, text, _replyLines, _replyFrame, _replyTimeNs, _replyEndFrame, _replyEndTimeNs);
         ResetReply();
         Replies++;
         _handler.OnReply(reply);
@@ -380,7 +450,8 @@ public sealed class FtpControlParser : IDisposable
         _replyLines = 0;
         _replyBytes = 0;
         _replyOverLimit = false;
-        _text.Clear();
+        _singleLineText = null;
+        ReturnText();
     }
 
     private void ReportInvalidUtf8(in FtpLine line)

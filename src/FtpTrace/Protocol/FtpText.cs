@@ -11,7 +11,6 @@ namespace FtpTrace.Protocol;
 /// </summary>
 internal static class FtpText
 {
-    private const int MaxStackChars = 512;
     private const string Hex = "0123456789ABCDEF";
 
     /// <summary>True when the bytes decode as they are (valid UTF-8 and no NUL).</summary>
@@ -32,27 +31,6 @@ internal static class FtpText
         var sb = new StringBuilder(bytes.Length + 16);
         AppendEscaped(sb, bytes, out invalidUtf8);
         return sb.ToString();
-    }
-
-    public static void Append(StringBuilder sb, ReadOnlySpan<byte> bytes, out bool invalidUtf8)
-    {
-        if (bytes.IsEmpty)
-        {
-            invalidUtf8 = false;
-            return;
-        }
-        if (!IsPlain(bytes))
-        {
-            AppendEscaped(sb, bytes, out invalidUtf8);
-            return;
-        }
-        invalidUtf8 = false;
-        int max = Encoding.UTF8.GetMaxCharCount(bytes.Length);
-        char[]? rented = null;
-        Span<char> chars = max <= MaxStackChars ? stackalloc char[MaxStackChars] : (rented = ArrayPool<char>.Shared.Rent(max));
-        int n = Encoding.UTF8.GetChars(bytes, chars);
-        sb.Append(chars[..n]);
-        if (rented is not null) ArrayPool<char>.Shared.Return(rented);
     }
 
     private static void AppendEscaped(StringBuilder sb, ReadOnlySpan<byte> bytes, out bool invalidUtf8)

@@ -15,25 +15,35 @@ namespace FtpTrace.Reporting.Csv;
 internal sealed class RowFieldWriter<TRow>
 {
     private static readonly System.Buffers.SearchValues<char> QuoteTriggers = System.Buffers.SearchValues.Create(",\"\r\n");
-    private readonly Func<TRow, string>[] _getters;
+    private readonly Column[] _columns;
 
     public RowFieldWriter(ClassMap<TRow> map)
     {
         var members = map.MemberMaps.OrderBy(m => m.Data.Index).ToList();
-        _getters = members.Select(m => Compile(m.Data.Member
-            ?? throw new InvalidOperationException($"{typeof(TRow).Name}: a column without a member"))).ToArray();
+        _columns = members.Select(m => m.Data.Member ?? throw new InvalidOperationException($"{typeof(TRow).Name}: a column without a member"))
+            .Select(member => new Column(Compile(member), IsText: TypeOf(member) == typeof(string))).ToArray();
     }
 
     public void Write(CsvWriter csv, TRow row)
     {
-        foreach (var get in _getters)
+        foreach (var column in _columns)
         {
-            string cell = get(row);
+            string cell = column.Get(row);
             // Quoted exactly when RFC 4180 needs it; deciding here spares CsvHelper a delegate call per cell.
-            csv.WriteField(cell, cell.AsSpan().IndexOfAny(QuoteTriggers) >= 0);
+            // Numbers and booleans never need it, so only text cells are searched.
+            csv.WriteField(cell, column.IsText && cell.AsSpan().IndexOfAny(QuoteTriggers) >= 0);
         }
         csv.NextRecord();
     }
+
+    private readonly record struct Column(Func<TRow, string> Get, bool IsText);
+
+    private static Type TypeOf(MemberInfo member) => member switch
+    {
+        PropertyInfo p => p.PropertyType,
+        FieldInfo f => f.FieldType,
+        _ => typeof(object),
+    };
 
     private static Func<TRow, string> Compile(MemberInfo member)
     {
