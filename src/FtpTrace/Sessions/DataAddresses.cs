@@ -37,6 +37,19 @@ public static class DataAddresses
         ArgumentNullException.ThrowIfNull(text);
         endpoint = default;
         Span<int> numbers = stackalloc int[6];
+        int count = FindNumberList(text, numbers, minCount: 6);
+        if (count != 6) return DataAddressParse.Malformed;
+        endpoint = V4Endpoint(numbers);
+        return Valid(numbers) ? DataAddressParse.Ok : DataAddressParse.Malformed;
+    }
+
+    /// <summary>
+    /// The first comma-separated list of at least <paramref name="minCount"/> numbers in
+    /// <paramref name="text"/> (servers put it with or without parentheses, anywhere in the reply),
+    /// read into <paramref name="numbers"/>; its length, or 0 when there is none.
+    /// </summary>
+    private static int FindNumberList(string text, Span<int> numbers, int minCount)
+    {
         int i = 0;
         while (i < text.Length)
         {
@@ -46,13 +59,9 @@ public static class DataAddresses
                 continue;
             }
             int count = ReadNumberList(text, ref i, numbers, out bool overflow);
-            if (count == 6 && !overflow)
-            {
-                endpoint = V4Endpoint(numbers);
-                return Valid(numbers) ? DataAddressParse.Ok : DataAddressParse.Malformed;
-            }
+            if (count >= minCount && count <= numbers.Length && !overflow) return count;
         }
-        return DataAddressParse.Malformed;
+        return 0;
     }
 
     /// <summary>The argument of PORT: h1,h2,h3,h4,p1,p2.</summary>
@@ -126,18 +135,8 @@ public static class DataAddresses
         ArgumentNullException.ThrowIfNull(text);
         endpoint = default;
         Span<int> numbers = stackalloc int[24];
-        int i = 0;
-        while (i < text.Length)
-        {
-            if (!char.IsAsciiDigit(text[i]) || (i > 0 && char.IsAsciiDigit(text[i - 1])))
-            {
-                i++;
-                continue;
-            }
-            int count = ReadNumberList(text, ref i, numbers, out bool overflow);
-            if (count >= 9 && !overflow) return Long(numbers[..count], out endpoint);
-        }
-        return DataAddressParse.Malformed;
+        int count = FindNumberList(text, numbers, minCount: 9);
+        return count == 0 ? DataAddressParse.Malformed : Long(numbers[..count], out endpoint);
     }
 
     /// <summary>The argument of LPRT: af,hal,h1...,pal,p1,p2.</summary>
