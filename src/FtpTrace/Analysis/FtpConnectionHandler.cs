@@ -26,7 +26,8 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
     private readonly IAnomalySink _anomalies;
 
     private FtpDetector? _detector;
-    private List<(FlowDirection Direction, byte[] Bytes, long Frame, long TimeNs)>? _held;
+    // What arrived while detection was undecided, in order: bytes, or a gap (Bytes null, GapLength > 0).
+    private List<(FlowDirection Direction, byte[]? Bytes, long GapLength, long Frame, long TimeNs)>? _held;
     private int _heldBytes;
     private bool _sawData;
     private bool _closed;
@@ -76,7 +77,7 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
             if (verdict == FtpDetectionVerdict.Undecided)
             {
                 if (_heldBytes + data.Length > MaxDetectionBytes * 2) return GiveUp();
-                _held!.Add((direction, data.ToArray(), frame, timeNs));
+                _held!.Add((direction, data.ToArray(), 0, frame, timeNs));
                 _heldBytes += data.Length;
                 return StreamAction.Continue;
             }
@@ -101,6 +102,17 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
     }
 
     public void OnGap(TcpConnection connection, FlowDirection direction, long streamOffset, long length, long frame, long timeNs)
+    {
+        if (_detector is not null)
+        {
+            // Still deciding: keep the gap in its place among the held bytes, so the replay tells the parser.
+            _held!.Add((direction, null, length, frame, timeNs));
+            return;
+        }
+        Gap(direction, length, frame, timeNs);
+    }
+
+    private void Gap(FlowDirection direction, long length, long frame, long timeNs)
     {
         if (_tracker is null || _session!.EncryptedFromFrame is not null) return;
         Parser(direction).OnGap(length, frame, timeNs);
@@ -132,7 +144,11 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
     {
         _detector = null;
         Start(connection);
-        foreach (var (dir, bytes, f, t) in _held!) Feed(dir, bytes, f, t);
+        foreach (var (dir, bytes, gap, f, t) in _held!)
+        {
+            if (bytes is not null) Feed(dir, bytes, f, t);
+            else Gap(dir, gap, f, t);
+        }
         _held = null;
     }
 

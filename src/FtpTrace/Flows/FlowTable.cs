@@ -191,8 +191,11 @@ public sealed class FlowTable
             Close(connection, CloseReason.Reset, segment.Frame, segment.TimestampNs, linger: true);
             return;
         }
-        stream.OnSegment(ref segment);
+        // The peer's bytes this segment acknowledges were sent before it: settle them first (a hole the
+        // ACK proves lost becomes a gap and the peer's buffered bytes flow), then this segment's own bytes,
+        // so the two directions reach the FTP layer in the order they were sent.
         if (segment.Has(TcpFlags.Ack)) peer.OnPeerAck(segment.Acknowledgment, segment.Frame, segment.TimestampNs);
+        stream.OnSegment(ref segment);
         if (stream.FinSeen && peer.FinSeen)
         {
             FlushStreams(connection, segment.Frame, segment.TimestampNs);

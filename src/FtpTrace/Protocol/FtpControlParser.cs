@@ -458,15 +458,17 @@ public sealed class FtpControlParser : IDisposable
         => Report(AnomalyKind.InvalidUtf8, line, $"invalid UTF-8: \"{DetailOf(line.Content)}\"");
 
     /// <summary>
-    /// A line for an anomaly's detail, escaped and cut. The argument of a client's PASS or ACCT is
-    /// replaced by <c>&lt;hidden&gt;</c>: details are reports too, and passwords are masked there.
+    /// A line for an anomaly's detail, escaped and cut. A client line that starts with PASS or ACCT
+    /// (any case, after any leading blanks, whatever follows the verb: a space, a tab, nothing) shows
+    /// only the verb and <c>&lt;hidden&gt;</c>: details are reports too, and passwords are masked there.
     /// </summary>
     private string DetailOf(ReadOnlySpan<byte> content)
     {
-        if (_role == FtpParserRole.Client && content.Length > 4 && content[4] == (byte)' ' &&
-            (Ascii.EqualsIgnoreCase(content[..4], "PASS"u8) || Ascii.EqualsIgnoreCase(content[..4], "ACCT"u8)))
+        if (_role == FtpParserRole.Client)
         {
-            return FtpText.EscapeForDetail(content[..5]) + "<hidden>";
+            var trimmed = content.TrimStart(" \t"u8);
+            if (trimmed.Length >= 4 && (Ascii.EqualsIgnoreCase(trimmed[..4], "PASS"u8) || Ascii.EqualsIgnoreCase(trimmed[..4], "ACCT"u8)))
+                return FtpText.EscapeForDetail(content[..(content.Length - trimmed.Length + 4)]) + " <hidden>";
         }
         return FtpText.EscapeForDetail(content);
     }

@@ -61,10 +61,16 @@ public static class TextSafety
         return FormulaStarts.Contains(cell[0]) ? "'" + cell : cell;
     }
 
-    /// <summary>Terminal-safe and cut to <paramref name="max"/> characters (with an ellipsis) for table cells.</summary>
-    public static string ForTable(string? text, int max)
+    /// <summary>Terminal-safe and cut to <paramref name="max"/> characters (with an ellipsis), for text written outside a table.</summary>
+    public static string ForTable(string? text, int max) => Cut(ForTerminal(text), max);
+
+    /// <summary>
+    /// Cut to <paramref name="max"/> characters with an ellipsis, nothing escaped: for cells of a
+    /// table, which escapes every cell itself (escaping twice would show <c>\\</c> for a backslash).
+    /// </summary>
+    public static string Cut(string? text, int max)
     {
-        var safe = ForTerminal(text);
-        return safe.Length <= max ? safe : string.Concat(safe.AsSpan(0, Math.Max(0, max - 1)), "…");
+        if (string.IsNullOrEmpty(text)) return "";
+        return text.Length <= max ? text : string.Concat(text.AsSpan(0, Math.Max(0, max - 1)), "…");
     }
 }

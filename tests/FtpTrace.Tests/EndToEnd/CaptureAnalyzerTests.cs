@@ -359,6 +359,30 @@ public sealed class CaptureAnalyzerTests
     }
 
     [Fact]
+    public void GapWhileFtpIsStillBeingRecognisedReachesTheParserInItsPlace()
+    {
+        // Port 2121: the bytes are held until the client's first command shows the dialogue is FTP.
+        // The middle of the multi-line greeting is lost; the replay must tell the parser about the gap
+        // instead of joining "220-Welcome" and "220 ready" into one reply.
+        var b = TcpConversationBuilder.Ipv4(serverPort: 2121).Handshake();
+        var greeting = b.Server("220-Welcome\r\n220-Rules apply\r\n220 ready\r\n", 13, 30);
+        greeting[1].Dropped = true;
+        b.Client("USER bob\r\n");                       // ACKs past the lost bytes
+        b.Server("331 Password required\r\n");
+        b.Close();
+
+        var run = AnalyzerHarness.Run(b.ToCapture());
+
+        Assert.Single(run.Of(AnomalyKind.StreamGap));
+        Assert.Single(run.Of(AnomalyKind.UnterminatedMultilineReply));
+        Assert.DoesNotContain(run.Replies, r => r.Text.Contains("Welcome", StringComparison.Ordinal));
+        // "220 ready" was sent before USER, so it cannot be USER's reply (after the gap the tracker
+        // no longer vouches for it being the greeting: it stays unpaired).
+        Assert.Contains(run.Replies, r => r.Code == 220 && r.Text == "ready" && r.Verb is null && r.Role == ReplyRole.Unsolicited);
+        Assert.Contains(run.Replies, r => r.Code == 331 && r.Verb == "USER" && r.Role == Final);
+    }
+
+    [Fact]
     public void LostSegmentIsAGapTheReplyItCutIsNotEmittedAndLaterRepliesPair()
     {
         var b = TcpConversationBuilder.Ipv4().Handshake();

@@ -445,6 +445,19 @@ public sealed class FtpControlParserTests
                      h.Anomalies.Items.Select(a => a.Detail));
     }
 
+    [Theory]
+    [InlineData("PASS\tsecret1\r\n", "not a command line: \"PASS <hidden>\"")]
+    [InlineData(" PASS secret1\r\n", "not a command line: \" PASS <hidden>\"")]
+    [InlineData("acct\u0001secret1\r\n", "not a command line: \"acct <hidden>\"")]
+    public void PasswordsInLinesThatAreNotCommandsAreHiddenToo(string line, string detail)
+    {
+        var h = new ParserHarness(FtpParserRole.Client).Feed(line);
+        var anomaly = Assert.Single(h.Anomalies.Items);
+        Assert.Equal(AnomalyKind.InvalidCommand, anomaly.Kind);
+        Assert.Equal(detail, anomaly.Detail);
+        Assert.DoesNotContain("secret1", anomaly.Detail, StringComparison.Ordinal);
+    }
+
     // ---- frames --------------------------------------------------------------------------------
 
     [Fact]

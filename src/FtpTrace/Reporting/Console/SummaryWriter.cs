@@ -33,7 +33,7 @@ public static class SummaryWriter
         overview.Add("Transfers", N(stats.Transfers),
             $"{N(stats.TransfersFailed)} failed or incomplete, {Formats.Bytes(stats.TransferBytesUp)} up, {Formats.Bytes(stats.TransferBytesDown)} down");
         if (stats.Largest is { } largest)
-            overview.Add("Largest transfer", Formats.Bytes(largest.Bytes), TextSafety.ForTable($"{largest.Command} {largest.Path} (session {largest.Session} of {largest.File})", 120));
+            overview.Add("Largest transfer", Formats.Bytes(largest.Bytes), TextSafety.Cut($"{largest.Command} {largest.Path} (session {largest.Session} of {largest.File})", 120));
         overview.Add("Anomalies", N(stats.Anomalies), "");
         WriteBare(output, overview);
 
@@ -65,7 +65,7 @@ public static class SummaryWriter
                 ("p50", true), ("p90", true), ("p99", true), ("max", true), ("No reply", true));
             foreach (var (verb, s) in stats.CommandsByVerb.OrderByDescending(kv => kv.Value.Count).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(BusiestCommands))
             {
-                cmds.Add(TextSafety.ForTable(verb, 16), N(s.Count), N(s.RepliesByClass[2]), N(s.RepliesByClass[3]), N(s.RepliesByClass[4]),
+                cmds.Add(TextSafety.Cut(verb, 16), N(s.Count), N(s.RepliesByClass[2]), N(s.RepliesByClass[3]), N(s.RepliesByClass[4]),
                     N(s.RepliesByClass[5]), Formats.Milliseconds(s.Latency.Percentile(50)), Formats.Milliseconds(s.Latency.Percentile(90)),
                     Formats.Milliseconds(s.Latency.Percentile(99)), s.Latency.Count == 0 ? "" : Formats.Milliseconds(s.Latency.Max), N(s.WithoutReply));
             }
@@ -80,7 +80,7 @@ public static class SummaryWriter
             output.WriteLine("Logins by user");
             var users = new TextTable(("User", false), ("Sessions", true), ("Clients", true), ("OK", true), ("Failed", true), ("Commands", true), ("Errors", true));
             foreach (var (user, u) in stats.Users.OrderByDescending(kv => kv.Value.Sessions).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(25))
-                users.Add(TextSafety.ForTable(user, 32), N(u.Sessions), N(u.Clients.Count), N(u.LoginsOk), N(u.LoginsFailed), N(u.Commands), N(u.Errors));
+                users.Add(TextSafety.Cut(user, 32), N(u.Sessions), N(u.Clients.Count), N(u.LoginsOk), N(u.LoginsFailed), N(u.Commands), N(u.Errors));
             users.Write(output, width);
             if (stats.Users.Count > 25) output.WriteLine($"  ... and {N(stats.Users.Count - 25)} more users (users.csv has them all)");
         }
