@@ -23,7 +23,7 @@ internal static class AnalyzeCommand
 
     private static readonly Option<string?> Csv = new("--csv")
     {
-        Description = "Write the CSV reports (replies, commands, sessions, codes, anomalies, commands-summary, users) into this directory.",
+        Description = "Write the CSV reports (replies, commands, sessions, transfers, codes, anomalies, commands-summary, users) into this directory.",
         HelpName = "DIR",
     };
 
