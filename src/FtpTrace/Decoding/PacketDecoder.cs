@@ -10,7 +10,9 @@ namespace FtpTrace.Decoding;
 /// </summary>
 /// <remarks>
 /// <para>Link types: Ethernet (IPv4 0x0800, IPv6 0x86DD, behind any number of 802.1Q 0x8100 /
-/// 802.1ad 0x88A8 / 0x9100 tags), Linux cooked capture v1 (113) and v2 (276) (same tag handling),
+/// 802.1ad 0x88A8 / 0x9100 tags, and inside PPPoE sessions 0x8864 or MPLS label stacks 0x8847/0x8848),
+/// Linux cooked capture v1 (113) and v2 (276) (same tag handling), PPP (9, 50) and PPPoE without
+/// Ethernet (51),
 /// raw IP (101, 12, 14: version from the first nibble; 228 IPv4; 229 IPv6), BSD NULL (0: a 4-byte
 /// address family in the capturing host's byte order, either order detected; 2 = IPv4, 10/24/28/30
 /// = IPv6) and LOOP (108: the same in network byte order). Any other link type reports
@@ -38,6 +40,11 @@ public sealed class PacketDecoder : IDisposable
     private const ushort EtherTypeVlan = 0x8100;
     private const ushort EtherTypeQinQ = 0x88A8;
     private const ushort EtherTypeQinQOld = 0x9100;
+    private const ushort EtherTypePppoeSession = 0x8864;
+    private const ushort EtherTypeMplsUnicast = 0x8847;
+    private const ushort EtherTypeMplsMulticast = 0x8848;
+    private const ushort PppIpv4 = 0x0021;
+    private const ushort PppIpv6 = 0x0057;
     private const ushort ArphrdNetlink = 824;
     private const byte ProtocolTcp = 6;
     private const byte ProtocolUdp = 17;
@@ -127,6 +134,11 @@ public sealed class PacketDecoder : IDisposable
                     6 => Ipv6Packet(data, cut, ref segment, reassembled: false),
                     int v => Malformed($"raw IP packet with version {v}"),
                 };
+            case (int)LinkType.Ppp:
+            case (int)LinkType.PppSerial:
+                return Ppp(data, 0, cut, ref segment);
+            case (int)LinkType.PppEther:
+                return Pppoe(data, 0, cut, ref segment);
             case (int)LinkType.Ipv4:
                 return Ipv4Packet(data, cut, ref segment, reassembled: false);
             case (int)LinkType.Ipv6:
@@ -173,6 +185,52 @@ public sealed class PacketDecoder : IDisposable
         {
             EtherTypeIpv4 => Ipv4Packet(data[offset..], cut, ref segment, reassembled: false),
             EtherTypeIpv6 => Ipv6Packet(data[offset..], cut, ref segment, reassembled: false),
+            EtherTypePppoeSession => Pppoe(data, offset, cut, ref segment),
+            EtherTypeMplsUnicast or EtherTypeMplsMulticast => Mpls(data, offset, cut, ref segment),
+            _ => Other(),
+        };
+    }
+
+    /// <summary>A PPPoE session header (6 bytes, RFC 2516) and the PPP protocol field after it.</summary>
+    private DecodeResult Pppoe(ReadOnlySpan<byte> data, int offset, int cut, ref TcpSegment segment)
+    {
+        if (data.Length < offset + 8) return Truncated("PPPoE header", offset + 8, data.Length);
+        return PppProtocol(BinaryPrimitives.ReadUInt16BigEndian(data[(offset + 6)..]), data, offset + 8, cut, ref segment);
+    }
+
+    /// <summary>PPP: optional HDLC address and control (0xFF 0x03), then a 1- or 2-byte protocol field (RFC 1661).</summary>
+    private DecodeResult Ppp(ReadOnlySpan<byte> data, int offset, int cut, ref TcpSegment segment)
+    {
+        if (data.Length >= offset + 2 && data[offset] == 0xFF && data[offset + 1] == 0x03) offset += 2;
+        if (data.Length < offset + 1) return Truncated("PPP header", offset + 1, data.Length);
+        // An odd first byte is a compressed (1-byte) protocol field.
+        if ((data[offset] & 1) == 1) return PppProtocol(data[offset], data, offset + 1, cut, ref segment);
+        if (data.Length < offset + 2) return Truncated("PPP protocol", offset + 2, data.Length);
+        return PppProtocol(BinaryPrimitives.ReadUInt16BigEndian(data[offset..]), data, offset + 2, cut, ref segment);
+    }
+
+    private DecodeResult PppProtocol(ushort protocol, ReadOnlySpan<byte> data, int offset, int cut, ref TcpSegment segment) => protocol switch
+    {
+        PppIpv4 => Ipv4Packet(data[offset..], cut, ref segment, reassembled: false),
+        PppIpv6 => Ipv6Packet(data[offset..], cut, ref segment, reassembled: false),
+        _ => Other(),
+    };
+
+    /// <summary>An MPLS label stack (4 bytes a label, the last with the bottom-of-stack bit), then IP told by its version nibble.</summary>
+    private DecodeResult Mpls(ReadOnlySpan<byte> data, int offset, int cut, ref TcpSegment segment)
+    {
+        while (true)
+        {
+            if (data.Length < offset + 4) return Truncated("MPLS label", offset + 4, data.Length);
+            bool bottom = (data[offset + 2] & 1) == 1;
+            offset += 4;
+            if (bottom) break;
+        }
+        if (data.Length <= offset) return Truncated("IP header after MPLS", offset + 1, data.Length);
+        return (data[offset] >> 4) switch
+        {
+            4 => Ipv4Packet(data[offset..], cut, ref segment, reassembled: false),
+            6 => Ipv6Packet(data[offset..], cut, ref segment, reassembled: false),
             _ => Other(),
         };
     }
