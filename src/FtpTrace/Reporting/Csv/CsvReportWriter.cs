@@ -147,8 +147,6 @@ public sealed class CsvPart
 internal sealed class CsvRowFiles : IDisposable
 {
     private readonly (StreamWriter Stream, CsvWriter Csv, string Path)[] _files;
-    private static readonly RowFieldWriter<ReplyRow> Replies = new(new ReplyRowMap());
-    private static readonly RowFieldWriter<CommandRow> Commands = new(new CommandRowMap());
     private static readonly RowFieldWriter<SessionRow> Sessions = new(new SessionRowMap());
     private static readonly RowFieldWriter<AnomalyRow> Anomalies = new(new AnomalyRowMap());
     private static readonly RowFieldWriter<TransferRow> Transfers = new(new TransferRowMap());
@@ -166,8 +164,12 @@ internal sealed class CsvRowFiles : IDisposable
         ];
     }
 
-    public void Write(ReplyRow row) => Replies.Write(_files[0].Csv, row);
-    public void Write(CommandRow row) => Commands.Write(_files[1].Csv, row);
+    /// <summary>The next replies.csv row, its cells in <see cref="ReplyRowMap"/> order.</summary>
+    public CsvRowCells ReplyCells() => new(_files[0].Csv);
+
+    /// <summary>The next commands.csv row, its cells in <see cref="CommandRowMap"/> order.</summary>
+    public CsvRowCells CommandCells() => new(_files[1].Csv);
+
     public void Write(SessionRow row) => Sessions.Write(_files[2].Csv, row);
     public void Write(AnomalyRow row) => Anomalies.Write(_files[3].Csv, row);
     public void Write(TransferRow row) => Transfers.Write(_files[4].Csv, row);
@@ -239,15 +241,22 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         _sessions.Add(session.Id);
     }
 
+    // Replies and commands are the high-volume files: their cells are written straight from the
+    // records, in the order of ReplyRowMap / CommandRowMap (CsvRowFilesTests read them back through the maps).
+
     public void OnReply(ReplyRecord reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
         var r = reply;
         var s = r.Session;
-        _writer.Write(new ReplyRow(_label, s.Id, r.Reply.Frame, Formats.Time(r.Reply.TimeNs), s.ClientText, s.ServerText,
-            r.Reply.Code, r.Meaning.Meaning, TextSafety.ForCsv(r.Reply.Text),
-            TextSafety.ForCsv(r.Command?.Verb), TextSafety.ForCsv(r.Command is { } c ? Argument(c.NormalizedVerb, c.Argument) : ""),
-            Formats.Milliseconds(r.LatencyNs), Role(r.Role), r.Command?.Frame.ToString(CultureInfo.InvariantCulture) ?? "", Bool(r.UnexpectedForCommand), r.Reply.LineCount, r.Reply.EndFrame));
+        var c = r.Command;
+        _writer.ReplyCells()
+            .Text(_label).Number(s.Id).Number(r.Reply.Frame).Text(Formats.Time(r.Reply.TimeNs)).Text(s.ClientText).Text(s.ServerText)
+            .Number(r.Reply.Code).Text(r.Meaning.Meaning).Text(TextSafety.ForCsv(r.Reply.Text))
+            .Text(TextSafety.ForCsv(c?.Verb)).Text(TextSafety.ForCsv(c is not null ? Argument(c.NormalizedVerb, c.Argument) : ""))
+            .Text(Formats.Milliseconds(r.LatencyNs)).Text(Role(r.Role)).Text(c?.Frame.ToString(CultureInfo.InvariantCulture))
+            .Text(Bool(r.UnexpectedForCommand)).Number(r.Reply.LineCount).Number(r.Reply.EndFrame)
+            .End();
     }
 
     public void OnCommandCompleted(CommandRecord command)
@@ -255,10 +264,12 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         ArgumentNullException.ThrowIfNull(command);
         var c = command;
         var s = c.Session;
-        _writer.Write(new CommandRow(_label, s.Id, c.Command.Frame, Formats.Time(c.Command.TimeNs), s.ClientText, s.ServerText,
-            TextSafety.ForCsv(c.Command.Verb), TextSafety.ForCsv(Argument(c.Command.NormalizedVerb, c.Command.Argument)),
-            c.FinalReply?.Code.ToString(CultureInfo.InvariantCulture) ?? "", Formats.Milliseconds(c.LatencyNs), c.PreliminaryReplies,
-            c.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture) ?? ""));
+        _writer.CommandCells()
+            .Text(_label).Number(s.Id).Number(c.Command.Frame).Text(Formats.Time(c.Command.TimeNs)).Text(s.ClientText).Text(s.ServerText)
+            .Text(TextSafety.ForCsv(c.Command.Verb)).Text(TextSafety.ForCsv(Argument(c.Command.NormalizedVerb, c.Command.Argument)))
+            .Text(c.FinalReply?.Code.ToString(CultureInfo.InvariantCulture)).Text(Formats.Milliseconds(c.LatencyNs)).Number(c.PreliminaryReplies)
+            .Text(c.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture))
+            .End();
     }
 
     /// <summary>

@@ -1,0 +1,35 @@
+using System.Buffers;
+using System.Globalization;
+using CsvHelper;
+
+namespace FtpTrace.Reporting.Csv;
+
+/// <summary>
+/// Writes one row's cells straight to a <see cref="CsvWriter"/>, for the row files written once per
+/// FTP message (replies, commands): no row record is built and no getter is called per cell. The
+/// caller writes the cells in the order of the file's <see cref="CsvHelper.Configuration.ClassMap{TClass}"/>,
+/// which still names the columns and writes the header (a test reads rows back through the map).
+/// Cells are quoted exactly when RFC 4180 needs it, as <see cref="RowFieldWriter{TRow}"/> does.
+/// </summary>
+internal readonly struct CsvRowCells(CsvWriter csv)
+{
+    private static readonly SearchValues<char> QuoteTriggers = SearchValues.Create(",\"\r\n");
+
+    /// <summary>A text cell (null is written empty).</summary>
+    public CsvRowCells Text(string? cell)
+    {
+        cell ??= "";
+        csv.WriteField(cell, cell.AsSpan().IndexOfAny(QuoteTriggers) >= 0);
+        return this;
+    }
+
+    /// <summary>A number in invariant form (never quoted).</summary>
+    public CsvRowCells Number(long value)
+    {
+        csv.WriteField(value.ToString(CultureInfo.InvariantCulture), false);
+        return this;
+    }
+
+    /// <summary>Ends the row.</summary>
+    public void End() => csv.NextRecord();
+}
