@@ -242,7 +242,7 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
     }
 
     // Replies and commands are the high-volume files: their cells are written straight from the
-    // records, in the order of ReplyRowMap / CommandRowMap (CsvRowFilesTests read them back through the maps).
+    // records, in the order of ReplyRowMap / CommandRowMap (CsvInputSinkTests read them back through the maps).
 
     public void OnReply(ReplyRecord reply)
     {
@@ -251,11 +251,11 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         var s = r.Session;
         var c = r.Command;
         _writer.ReplyCells()
-            .Text(_label).Number(s.Id).Number(r.Reply.Frame).Text(Formats.Time(r.Reply.TimeNs)).Text(s.ClientText).Text(s.ServerText)
+            .Text(_label).Number(s.Id).Number(r.Reply.Frame).Plain(Formats.Time(r.Reply.TimeNs)).Text(s.ClientText).Text(s.ServerText)
             .Number(r.Reply.Code).Text(r.Meaning.Meaning).Text(TextSafety.ForCsv(r.Reply.Text))
             .Text(TextSafety.ForCsv(c?.Verb)).Text(TextSafety.ForCsv(c is not null ? Argument(c.NormalizedVerb, c.Argument) : ""))
-            .Text(Formats.Milliseconds(r.LatencyNs)).Text(Role(r.Role)).Text(c?.Frame.ToString(CultureInfo.InvariantCulture))
-            .Text(Bool(r.UnexpectedForCommand)).Number(r.Reply.LineCount).Number(r.Reply.EndFrame)
+            .Plain(Formats.Milliseconds(r.LatencyNs)).Plain(Role(r.Role)).Plain(c?.Frame.ToString(CultureInfo.InvariantCulture))
+            .Plain(Bool(r.UnexpectedForCommand)).Number(r.Reply.LineCount).Number(r.Reply.EndFrame)
             .End();
     }
 
@@ -265,10 +265,10 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         var c = command;
         var s = c.Session;
         _writer.CommandCells()
-            .Text(_label).Number(s.Id).Number(c.Command.Frame).Text(Formats.Time(c.Command.TimeNs)).Text(s.ClientText).Text(s.ServerText)
+            .Text(_label).Number(s.Id).Number(c.Command.Frame).Plain(Formats.Time(c.Command.TimeNs)).Text(s.ClientText).Text(s.ServerText)
             .Text(TextSafety.ForCsv(c.Command.Verb)).Text(TextSafety.ForCsv(Argument(c.Command.NormalizedVerb, c.Command.Argument)))
-            .Text(c.FinalReply?.Code.ToString(CultureInfo.InvariantCulture)).Text(Formats.Milliseconds(c.LatencyNs)).Number(c.PreliminaryReplies)
-            .Text(c.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture))
+            .Plain(c.FinalReply?.Code.ToString(CultureInfo.InvariantCulture)).Plain(Formats.Milliseconds(c.LatencyNs)).Number(c.PreliminaryReplies)
+            .Plain(c.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture))
             .End();
     }
 

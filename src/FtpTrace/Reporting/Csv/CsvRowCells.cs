@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using CsvHelper;
 
@@ -20,6 +21,18 @@ internal readonly struct CsvRowCells(CsvWriter csv)
     {
         cell ??= "";
         csv.WriteField(cell, cell.AsSpan().IndexOfAny(QuoteTriggers) >= 0);
+        return this;
+    }
+
+    /// <summary>
+    /// A cell FtpTrace formatted itself (a time, a duration, a number, a keyword such as a role or
+    /// <c>true</c>): never a comma, quote or line break, so it is written unquoted without a search.
+    /// </summary>
+    public CsvRowCells Plain(string? cell)
+    {
+        cell ??= "";
+        Debug.Assert(cell.AsSpan().IndexOfAny(QuoteTriggers) < 0, "a plain cell needs quotes");
+        csv.WriteField(cell, false);
         return this;
     }
 
