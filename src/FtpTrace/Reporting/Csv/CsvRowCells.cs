@@ -6,11 +6,11 @@ using CsvHelper;
 namespace FtpTrace.Reporting.Csv;
 
 /// <summary>
-/// Writes one row's cells straight to a <see cref="CsvWriter"/>, for the row files written once per
-/// FTP message (replies, commands): no row record is built and no getter is called per cell. The
-/// caller writes the cells in the order of the file's <see cref="CsvHelper.Configuration.ClassMap{TClass}"/>,
-/// which still names the columns and writes the header (a test reads rows back through the map).
-/// Cells are quoted exactly when RFC 4180 needs it, as <see cref="RowFieldWriter{TRow}"/> does.
+/// Writes one row's cells straight to a <see cref="CsvWriter"/>: no row record is built and no
+/// getter is called per cell (CsvWriter.WriteRecord would also resolve a record writer per row).
+/// The caller writes the cells in the order of the file's <see cref="CsvHelper.Configuration.ClassMap{TClass}"/>,
+/// which stays the single place that names the columns and writes the header (CsvInputSinkTests
+/// read rows back through the maps). Cells are quoted exactly when RFC 4180 needs it.
 /// </summary>
 internal readonly struct CsvRowCells(CsvWriter csv)
 {

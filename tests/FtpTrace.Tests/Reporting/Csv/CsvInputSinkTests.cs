@@ -4,6 +4,7 @@ using System.Reflection;
 using CsvHelper;
 using FtpTrace.Annotation;
 using FtpTrace.Decoding;
+using FtpTrace.Diagnostics;
 using FtpTrace.Protocol;
 using FtpTrace.Reporting.Csv;
 using FtpTrace.Reporting.Statistics;
@@ -92,6 +93,64 @@ public sealed class CsvInputSinkTests
             [
                 Expected(map, new CommandRow("a,b.pcap", 5, 20, "2025-11-25T16:43:07.000000Z", "192.0.2.1:40000", "[2001:db8::2]:21", "RETR", "'-a,b", "226", "3.000", 1, "25")),
                 Expected(map, new CommandRow("a,b.pcap", 5, 30, "2025-11-25T16:43:07.004000Z", "192.0.2.1:40000", "[2001:db8::2]:21", "NOOP", "", "", "", 0, "")),
+            ],
+            rows);
+    }
+
+    [Fact]
+    public void SessionCellsReadBackThroughTheMapGiveEveryColumnItsValue()
+    {
+        using var dir = new TempDirectory();
+        var session = Session();
+        session.EndNs = T0 + 9_000_000_000;
+        session.User = "-bob";
+        session.Login = LoginOutcome.Succeeded;
+        session.Commands = 7;
+        session.Replies = 8;
+        session.Errors = 1;
+        session.Anomalies = 2;
+        session.EncryptedFromFrame = 40;
+        session.EncryptedBytes = 1234;
+        session.LoginsSucceeded = 1;
+        session.LoginsFailed = 3;
+        session.WorkingDirectory = "/a,b";
+        using (var csv = new CsvReportWriter(dir.Path, new CsvOptions()))
+        {
+            csv.ForInput("a,b.pcap").OnSessionEnded(session);
+            csv.Complete(new RunStatistics());
+        }
+
+        var rows = ReadBack(Path.Combine(dir.Path, "sessions.csv"));
+
+        Assert.Equal(
+            [
+                Expected(new SessionRowMap(), new SessionRow("a,b.pcap", 5, "192.0.2.1:40000", "[2001:db8::2]:21", "2025-11-25T16:43:07.000000Z",
+                    "2025-11-25T16:43:16.000000Z", "'-bob", "ok", 7, 8, 1, "true", 2, "false", "40", 1234, 1, 3, "/a,b")),
+            ],
+            rows);
+    }
+
+    [Fact]
+    public void AnomalyCellsReadBackThroughTheMapGiveEveryColumnItsValue()
+    {
+        using var dir = new TempDirectory();
+        using (var csv = new CsvReportWriter(dir.Path, new CsvOptions()))
+        {
+            var sink = csv.ForInput("a,b.pcap");
+            sink.OnSessionStarted(Session());
+            sink.Report(new Anomaly(AnomalyKind.InvalidReply, 12, T0, 5, "not a reply line: \"x,y\""));
+            sink.Report(new Anomaly(AnomalyKind.InvalidReply, 0, 0, 9, "=1"));
+            csv.Complete(new RunStatistics());
+        }
+
+        var rows = ReadBack(Path.Combine(dir.Path, "anomalies.csv"));
+
+        var map = new AnomalyRowMap();
+        string kind = AnomalyKinds.Name(AnomalyKind.InvalidReply);
+        Assert.Equal(
+            [
+                Expected(map, new AnomalyRow("a,b.pcap", "5", "12", "2025-11-25T16:43:07.000000Z", kind, "not a reply line: \"x,y\"")),
+                Expected(map, new AnomalyRow("a,b.pcap", "", "", "", kind, "'=1")),
             ],
             rows);
     }
