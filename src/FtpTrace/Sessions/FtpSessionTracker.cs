@@ -68,6 +68,7 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     private readonly IFtpSessionSink _sink;
     private readonly IAnomalySink _anomalies;
     private readonly List<PendingCommand> _pending = [];
+    private PendingCommand? _sparePending;
     private readonly TransferTracker? _transfers;
 
     private bool _started;
@@ -161,7 +162,9 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
                 $"{_maxPending} commands waiting for replies; gave up the oldest ({Verb(oldest.Command)} from frame {oldest.Command.Frame}); its reply will be reported as orphaned");
             Complete(oldest, null);
         }
-        var added = new PendingCommand(command) { FirstAfterClientGap = _clientGapOpen };
+        var added = _sparePending ?? new PendingCommand();
+        _sparePending = null;
+        added.Reset(command, firstAfterClientGap: _clientGapOpen);
         _clientGapOpen = false;
         _pending.Add(added);
         _transfers?.OnCommand(command);
@@ -234,6 +237,9 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         _sink.OnReply(new ReplyRecord(_session, reply, ReplyRole.Final, command, latency, meaning, unexpected));
         _sink.OnCommandCompleted(new CommandRecord(_session, command, reply, pending.Preliminaries, latency));
         _transfers?.OnFinal(command, reply);
+        // Nothing refers to the answered entry any more: the next command reuses it.
+        pending.Release();
+        _sparePending = pending;
     }
 
     /// <summary>
@@ -522,9 +528,28 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         return sb.ToString();
     }
 
-    private sealed class PendingCommand(FtpCommand command)
+    /// <summary>
+    /// A command waiting for its final reply. The tracker keeps the entry of the last answered
+    /// command for the next one: with tens of thousands of open sessions an entry lives across
+    /// many collections, so a new one per command would be promoted and then die in an old generation.
+    /// </summary>
+    private sealed class PendingCommand
     {
-        public FtpCommand Command { get; } = command;
+        /// <summary>The command; null only while the entry is the tracker's spare.</summary>
+        public FtpCommand Command { get; private set; } = null!;
+
+        public void Reset(FtpCommand command, bool firstAfterClientGap)
+        {
+            Command = command;
+            Preliminaries = 0;
+            AbortAnswered = false;
+            PendingAtServerGap = false;
+            FirstAfterClientGap = firstAfterClientGap;
+        }
+
+        /// <summary>Drops the command (so it can be collected) when the entry becomes the spare.</summary>
+        public void Release() => Command = null!;
+
         public int Preliminaries { get; set; }
         /// <summary>A later ABOR was answered while this (transfer) command still waited for its final reply.</summary>
         public bool AbortAnswered { get; set; }

@@ -369,8 +369,13 @@ internal sealed class TransferTracker
         bool Agrees(long expected) => expected >= 0 && (image ? bytes == expected : bytes >= expected);
     }
 
+    /// <summary>
+    /// The active transfer of <paramref name="command"/>. Only transfer verbs start transfers, so the
+    /// list (cold memory with tens of thousands of open sessions) is not touched for other replies.
+    /// </summary>
     private Transfer? Find(FtpCommand command)
     {
+        if (DirectionOf(command.NormalizedVerb) is null) return null;
         foreach (var t in _active)
             if (ReferenceEquals(t.Command, command)) return t;
         return null;

@@ -147,11 +147,6 @@ public sealed class CsvPart
 internal sealed class CsvRowFiles : IDisposable
 {
     private readonly (StreamWriter Stream, CsvWriter Csv, string Path)[] _files;
-    private static readonly RowFieldWriter<ReplyRow> Replies = new(new ReplyRowMap());
-    private static readonly RowFieldWriter<CommandRow> Commands = new(new CommandRowMap());
-    private static readonly RowFieldWriter<SessionRow> Sessions = new(new SessionRowMap());
-    private static readonly RowFieldWriter<AnomalyRow> Anomalies = new(new AnomalyRowMap());
-    private static readonly RowFieldWriter<TransferRow> Transfers = new(new TransferRowMap());
     private bool _disposed;
 
     public CsvRowFiles(string directory, string prefix, bool header)
@@ -166,11 +161,20 @@ internal sealed class CsvRowFiles : IDisposable
         ];
     }
 
-    public void Write(ReplyRow row) => Replies.Write(_files[0].Csv, row);
-    public void Write(CommandRow row) => Commands.Write(_files[1].Csv, row);
-    public void Write(SessionRow row) => Sessions.Write(_files[2].Csv, row);
-    public void Write(AnomalyRow row) => Anomalies.Write(_files[3].Csv, row);
-    public void Write(TransferRow row) => Transfers.Write(_files[4].Csv, row);
+    /// <summary>The next replies.csv row, its cells in <see cref="ReplyRowMap"/> order.</summary>
+    public CsvRowCells ReplyCells() => new(_files[0].Csv);
+
+    /// <summary>The next commands.csv row, its cells in <see cref="CommandRowMap"/> order.</summary>
+    public CsvRowCells CommandCells() => new(_files[1].Csv);
+
+    /// <summary>The next sessions.csv row, its cells in <see cref="SessionRowMap"/> order.</summary>
+    public CsvRowCells SessionCells() => new(_files[2].Csv);
+
+    /// <summary>The next anomalies.csv row, its cells in <see cref="AnomalyRowMap"/> order.</summary>
+    public CsvRowCells AnomalyCells() => new(_files[3].Csv);
+
+    /// <summary>The next transfers.csv row, its cells in <see cref="TransferRowMap"/> order.</summary>
+    public CsvRowCells TransferCells() => new(_files[4].Csv);
 
     public void Flush()
     {
@@ -239,15 +243,22 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         _sessions.Add(session.Id);
     }
 
+    // Every row file is written cell by cell straight from the records, in the order of its map
+    // (ReplyRowMap, CommandRowMap, ...; CsvInputSinkTests read the rows back through the maps).
+
     public void OnReply(ReplyRecord reply)
     {
         ArgumentNullException.ThrowIfNull(reply);
         var r = reply;
         var s = r.Session;
-        _writer.Write(new ReplyRow(_label, s.Id, r.Reply.Frame, Formats.Time(r.Reply.TimeNs), s.ClientText, s.ServerText,
-            r.Reply.Code, r.Meaning.Meaning, TextSafety.ForCsv(r.Reply.Text),
-            TextSafety.ForCsv(r.Command?.Verb), TextSafety.ForCsv(r.Command is { } c ? Argument(c.NormalizedVerb, c.Argument) : ""),
-            Formats.Milliseconds(r.LatencyNs), Role(r.Role), r.Command?.Frame.ToString(CultureInfo.InvariantCulture) ?? "", Bool(r.UnexpectedForCommand), r.Reply.LineCount, r.Reply.EndFrame));
+        var c = r.Command;
+        _writer.ReplyCells()
+            .Text(_label).Number(s.Id).Number(r.Reply.Frame).Plain(Formats.Time(r.Reply.TimeNs)).Text(s.ClientText).Text(s.ServerText)
+            .Number(r.Reply.Code).Text(r.Meaning.Meaning).Text(TextSafety.ForCsv(r.Reply.Text))
+            .Text(TextSafety.ForCsv(c?.Verb)).Text(TextSafety.ForCsv(c is not null ? Argument(c.NormalizedVerb, c.Argument) : ""))
+            .Plain(Formats.Milliseconds(r.LatencyNs)).Plain(Role(r.Role)).Plain(c?.Frame.ToString(CultureInfo.InvariantCulture))
+            .Plain(Bool(r.UnexpectedForCommand)).Number(r.Reply.LineCount).Number(r.Reply.EndFrame)
+            .End();
     }
 
     public void OnCommandCompleted(CommandRecord command)
@@ -255,10 +266,12 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         ArgumentNullException.ThrowIfNull(command);
         var c = command;
         var s = c.Session;
-        _writer.Write(new CommandRow(_label, s.Id, c.Command.Frame, Formats.Time(c.Command.TimeNs), s.ClientText, s.ServerText,
-            TextSafety.ForCsv(c.Command.Verb), TextSafety.ForCsv(Argument(c.Command.NormalizedVerb, c.Command.Argument)),
-            c.FinalReply?.Code.ToString(CultureInfo.InvariantCulture) ?? "", Formats.Milliseconds(c.LatencyNs), c.PreliminaryReplies,
-            c.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture) ?? ""));
+        _writer.CommandCells()
+            .Text(_label).Number(s.Id).Number(c.Command.Frame).Plain(Formats.Time(c.Command.TimeNs)).Text(s.ClientText).Text(s.ServerText)
+            .Text(TextSafety.ForCsv(c.Command.Verb)).Text(TextSafety.ForCsv(Argument(c.Command.NormalizedVerb, c.Command.Argument)))
+            .Plain(c.FinalReply?.Code.ToString(CultureInfo.InvariantCulture)).Plain(Formats.Milliseconds(c.LatencyNs)).Number(c.PreliminaryReplies)
+            .Plain(c.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture))
+            .End();
     }
 
     /// <summary>
@@ -274,30 +287,37 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         string throughput = duration > 0
             ? Math.Round(t.Bytes * 8m * 1_000_000_000m / duration, MidpointRounding.AwayFromZero).ToString("0", CultureInfo.InvariantCulture)
             : "";
-        _writer.Write(new TransferRow(_label, t.Session.Id, TextSafety.ForCsv(t.Command.Verb), TextSafety.ForCsv(t.Path), Direction(t.Direction),
-            t.Bytes, Formats.Time(t.StartNs), Formats.Time(t.EndNs), t.StartNs == 0 || t.EndNs == 0 ? "" : Formats.Milliseconds(duration), throughput,
-            t.FinalReply?.Code.ToString(CultureInfo.InvariantCulture) ?? "", Bool(t.Complete),
-            t.DataClient?.ToString() ?? "", t.DataServer?.ToString() ?? "", TextSafety.ForCsv(t.Mode), t.RestartOffset,
-            t.AnnouncedSize?.ToString(CultureInfo.InvariantCulture) ?? "", Bool(t.Encrypted), TextSafety.ForCsv(t.TransferType), Bool(t.Aborted),
-            t.MissingBytes, Bool(t.Unannounced), t.DataConnection?.ToString(CultureInfo.InvariantCulture) ?? "", t.Command.Frame,
-            t.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture) ?? ""));
+        _writer.TransferCells()
+            .Text(_label).Number(t.Session.Id).Text(TextSafety.ForCsv(t.Command.Verb)).Text(TextSafety.ForCsv(t.Path)).Text(Direction(t.Direction))
+            .Number(t.Bytes).Text(Formats.Time(t.StartNs)).Text(Formats.Time(t.EndNs)).Text(t.StartNs == 0 || t.EndNs == 0 ? "" : Formats.Milliseconds(duration))
+            .Text(throughput).Text(t.FinalReply?.Code.ToString(CultureInfo.InvariantCulture)).Text(Bool(t.Complete))
+            .Text(t.DataClient?.ToString()).Text(t.DataServer?.ToString()).Text(TextSafety.ForCsv(t.Mode)).Number(t.RestartOffset)
+            .Text(t.AnnouncedSize?.ToString(CultureInfo.InvariantCulture)).Text(Bool(t.Encrypted)).Text(TextSafety.ForCsv(t.TransferType)).Text(Bool(t.Aborted))
+            .Number(t.MissingBytes).Text(Bool(t.Unannounced)).Text(t.DataConnection?.ToString(CultureInfo.InvariantCulture)).Number(t.Command.Frame)
+            .Text(t.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture))
+            .End();
     }
 
     public void OnSessionEnded(FtpSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
         var s = session;
-        _writer.Write(new SessionRow(_label, s.Id, s.ClientText, s.ServerText, Formats.Time(s.StartNs), Formats.Time(s.EndNs),
-            TextSafety.ForCsv(s.User), Login(s.Login), s.Commands, s.Replies, s.Errors, Bool(s.EncryptedFromFrame is not null), s.Anomalies,
-            Bool(s.Anonymous), s.EncryptedFromFrame?.ToString(CultureInfo.InvariantCulture) ?? "", s.EncryptedBytes,
-            s.LoginsSucceeded, s.LoginsFailed, TextSafety.ForCsv(s.WorkingDirectory)));
+        _writer.SessionCells()
+            .Text(_label).Number(s.Id).Text(s.ClientText).Text(s.ServerText).Text(Formats.Time(s.StartNs)).Text(Formats.Time(s.EndNs))
+            .Text(TextSafety.ForCsv(s.User)).Text(Login(s.Login)).Number(s.Commands).Number(s.Replies).Number(s.Errors)
+            .Text(Bool(s.EncryptedFromFrame is not null)).Number(s.Anomalies).Text(Bool(s.Anonymous))
+            .Text(s.EncryptedFromFrame?.ToString(CultureInfo.InvariantCulture)).Number(s.EncryptedBytes)
+            .Number(s.LoginsSucceeded).Number(s.LoginsFailed).Text(TextSafety.ForCsv(s.WorkingDirectory))
+            .End();
     }
 
     public void Report(in Anomaly anomaly) =>
-        _writer.Write(new AnomalyRow(_label,
-            anomaly.ConnectionId != 0 && _sessions.Contains(anomaly.ConnectionId) ? anomaly.ConnectionId.ToString(CultureInfo.InvariantCulture) : "",
-            anomaly.Frame == 0 ? "" : anomaly.Frame.ToString(CultureInfo.InvariantCulture), Formats.Time(anomaly.TimeNs),
-            AnomalyKinds.Name(anomaly.Kind), TextSafety.ForCsv(anomaly.Detail)));
+        _writer.AnomalyCells()
+            .Text(_label)
+            .Text(anomaly.ConnectionId != 0 && _sessions.Contains(anomaly.ConnectionId) ? anomaly.ConnectionId.ToString(CultureInfo.InvariantCulture) : "")
+            .Text(anomaly.Frame == 0 ? "" : anomaly.Frame.ToString(CultureInfo.InvariantCulture)).Text(Formats.Time(anomaly.TimeNs))
+            .Text(AnomalyKinds.Name(anomaly.Kind)).Text(TextSafety.ForCsv(anomaly.Detail))
+            .End();
 
     internal static string Bool(bool value) => value ? "true" : "false";
 
