@@ -171,6 +171,12 @@ internal sealed class LogSessions
     private void EmitAssembled(LogSession s, ReplyAssembler.Assembled r) =>
         Reply(s, r.Code, r.Text, r.LineCount, r.Line, r.TimeNs, r.EndLine, r.EndTimeNs);
 
+    /// <summary>A download (RETR) or upload (STOR), the only transfers most log formats can tell apart.</summary>
+    public void Transfer(LogSession s, bool download, string path, long bytes, long startNs, long endNs,
+        int? replyCode, bool complete, long line, string transferType = "") =>
+        Transfer(s, download ? "RETR" : "STOR", path, download ? TransferDirection.Download : TransferDirection.Upload,
+            bytes, startNs, endNs, replyCode, complete, line, transferType);
+
     public void Transfer(LogSession s, string verb, string path, TransferDirection direction, long bytes, long startNs, long endNs,
         int? replyCode, bool complete, long line, string transferType = "", long restartOffset = 0)
     {

@@ -93,8 +93,7 @@ internal sealed partial class PureFtpdSyslogParser : LogParser
         {
             bool download = t.Groups["dir"].Value == "downloaded";
             long bytes = long.Parse(t.Groups["bytes"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture);
-            Sessions.Transfer(session, download ? "RETR" : "STOR", t.Groups["path"].Value,
-                download ? TransferDirection.Download : TransferDirection.Upload, bytes, time, time, 226, true, number);
+            Sessions.Transfer(session, download, t.Groups["path"].Value, bytes, time, time, 226, true, number);
         }
     }
 }
@@ -138,8 +137,7 @@ internal sealed partial class PureFtpdClfParser : LogParser
         }
         bool download = m.Groups["method"].Value == "GET";
         long bytes = long.Parse(m.Groups["bytes"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture);
-        Sessions.Transfer(session, download ? "RETR" : "STOR", m.Groups["path"].Value,
-            download ? TransferDirection.Download : TransferDirection.Upload, bytes, time, time, 226, true, number);
+        Sessions.Transfer(session, download, m.Groups["path"].Value, bytes, time, time, 226, true, number);
     }
 }
 
@@ -181,7 +179,6 @@ internal sealed partial class PureFtpdStatsParser : LogParser
         }
         bool download = m.Groups["dir"].Value == "D";
         long bytes = long.Parse(m.Groups["bytes"].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture);
-        Sessions.Transfer(session, download ? "RETR" : "STOR", m.Groups["path"].Value,
-            download ? TransferDirection.Download : TransferDirection.Upload, bytes, start, end, 226, true, number);
+        Sessions.Transfer(session, download, m.Groups["path"].Value, bytes, start, end, 226, true, number);
     }
 }

@@ -160,8 +160,7 @@ internal sealed class VsftpdLogParser : LogParser
         long bytes = sp > 0 && long.TryParse(figures[..sp], NumberStyles.None, CultureInfo.InvariantCulture, out long b) ? b : 0;
         bool ok = what.StartsWith("OK", StringComparison.Ordinal);
         bool download = what.EndsWith("DOWNLOAD", StringComparison.Ordinal);
-        Sessions.Transfer(session, download ? "RETR" : "STOR", path, download ? TransferDirection.Download : TransferDirection.Upload,
-            bytes, time, time, ok ? 226 : null, ok, number);
+        Sessions.Transfer(session, download, path, bytes, time, time, ok ? 226 : null, ok, number);
     }
 
     private LogSession Find(long pid, string address, long number, long time, bool verdict)

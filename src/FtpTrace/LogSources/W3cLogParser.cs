@@ -113,8 +113,7 @@ internal sealed class W3cLogParser : LogParser
         if (pureSent || pureCreated)
         {
             long bytes = long.TryParse(Get("sc-bytes") ?? Get("cs-bytes"), NumberStyles.None, CultureInfo.InvariantCulture, out long pb) ? pb : 0;
-            Sessions.Transfer(session, pureSent ? "RETR" : "STOR", path, pureSent ? TransferDirection.Download : TransferDirection.Upload,
-                bytes, time, time, status ?? 226, (status ?? 226) is 226 or 250, number);
+            Sessions.Transfer(session, pureSent, path, bytes, time, time, status ?? 226, (status ?? 226) is 226 or 250, number);
             return;
         }
 

@@ -88,7 +88,6 @@ internal sealed class XferlogParser : LogParser
         }
         bool complete = e.Completion == 'c';
         bool download = e.Direction == 'o';
-        Sessions.Transfer(session, download ? "RETR" : "STOR", e.File, download ? TransferDirection.Download : TransferDirection.Upload,
-            e.Bytes, start, e.EndNs, complete ? 226 : 426, complete, number, e.Type == 'a' ? "A" : "I");
+        Sessions.Transfer(session, download, e.File, e.Bytes, start, e.EndNs, complete ? 226 : 426, complete, number, e.Type == 'a' ? "A" : "I");
     }
 }
