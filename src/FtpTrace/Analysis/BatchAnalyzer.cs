@@ -1,6 +1,7 @@
 using FtpTrace.Capture;
 using FtpTrace.Diagnostics;
 using FtpTrace.LogSources;
+using FtpTrace.Reporting;
 using FtpTrace.Reporting.Csv;
 using FtpTrace.Reporting.Statistics;
 using FtpTrace.Sessions;
@@ -91,11 +92,13 @@ public static class BatchAnalyzer
     private static Outcome AnalyzeOne(InputFile file, AnalysisOptions options, CsvInputSink? csvSink, Action<long>? onBytes)
     {
         var stats = new RunStatistics();
+        // The CSV rows are formatted and written on a thread of their own (the second core), in order.
+        using var csvWriter = csvSink is null ? null : new BackgroundSink(csvSink, csvSink);
         var anomalySinks = new List<IAnomalySink> { stats };
-        if (csvSink is not null) anomalySinks.Add(csvSink);
+        if (csvWriter is not null) anomalySinks.Add(csvWriter);
         var anomalies = new SessionAnomalyRouter(new AnomalySinkFanout(anomalySinks));
         var sessionSinks = new List<IFtpSessionSink> { anomalies, stats };
-        if (csvSink is not null) sessionSinks.Add(csvSink);
+        if (csvWriter is not null) sessionSinks.Add(csvWriter);
 
         long reported = 0;
         void Progress(long position)
@@ -117,6 +120,7 @@ public static class BatchAnalyzer
             {
                 LogAnalyzer.Analyze(file.Path, file.Label, options.Limits, options.Logs, new SessionSinkFanout(sessionSinks), anomalies, stats.Inputs, Progress);
             }
+            csvWriter?.Complete();
             return new Outcome(stats, null);
         }
         catch (CaptureFileException e)

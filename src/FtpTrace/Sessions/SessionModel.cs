@@ -105,6 +105,9 @@ public sealed class FtpSession
     public long Anomalies { get; internal set; }
 
     public bool Ended { get; internal set; }
+
+    /// <summary>A copy of the session as it is now, for a report written later on another thread.</summary>
+    public FtpSession Snapshot() => (FtpSession)MemberwiseClone();
 }
 
 /// <summary>A reply with its context: the command it answers, how long that took, what the code means.</summary>
