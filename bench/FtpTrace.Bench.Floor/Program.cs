@@ -135,7 +135,7 @@ internal static class Program
         ITcpStreamObserver observer = ftp
             ? new FtpStreamObserver(path, AnalysisOptions.Default, sink, NullAnomalySink.Instance)
             : new NoContentObserver();
-        var flows = new FlowTable(FtpTraceLimits.Default, observer, NullAnomalySink.Instance, AnalysisOptions.Default.FtpPorts);
+        var flows = new FlowTable(FtpTraceLimits.Default, observer, NullAnomalySink.Instance, AnalysisOptions.Default.FtpPorts) { RecycleConnections = true };
         long frames = 0, last = 0;
         while (reader.TryReadNext(out CaptureFrame frame))
         {

@@ -92,13 +92,19 @@ public static class BatchAnalyzer
     private static Outcome AnalyzeOne(InputFile file, AnalysisOptions options, CsvInputSink? csvSink, Action<long>? onBytes)
     {
         var stats = new RunStatistics();
-        // The CSV rows are formatted and written on a thread of their own (the second core), in order.
-        using var csvWriter = csvSink is null ? null : new BackgroundSink(csvSink, csvSink);
-        var anomalySinks = new List<IAnomalySink> { stats };
-        if (csvWriter is not null) anomalySinks.Add(csvWriter);
-        var anomalies = new SessionAnomalyRouter(new AnomalySinkFanout(anomalySinks));
-        var sessionSinks = new List<IFtpSessionSink> { anomalies, stats };
-        if (csvWriter is not null) sessionSinks.Add(csvWriter);
+        // The reports (statistics, CSV rows) are made on a thread of their own (the second core), in
+        // the order the analysis produces their events; the session layer's own bookkeeping
+        // (anomaly counts per session) stays on the analysis thread.
+        var reportSessionSinks = new List<IFtpSessionSink> { stats };
+        var reportAnomalySinks = new List<IAnomalySink> { stats };
+        if (csvSink is not null)
+        {
+            reportSessionSinks.Add(csvSink);
+            reportAnomalySinks.Add(csvSink);
+        }
+        using var reports = new BackgroundSink(new SessionSinkFanout(reportSessionSinks), new AnomalySinkFanout(reportAnomalySinks));
+        var anomalies = new SessionAnomalyRouter(reports);
+        var sessionSinks = new List<IFtpSessionSink> { anomalies, reports };
 
         long reported = 0;
         void Progress(long position)
@@ -120,7 +126,7 @@ public static class BatchAnalyzer
             {
                 LogAnalyzer.Analyze(file.Path, file.Label, options.Limits, options.Logs, new SessionSinkFanout(sessionSinks), anomalies, stats.Inputs, Progress);
             }
-            csvWriter?.Complete();
+            reports.Complete();
             return new Outcome(stats, null);
         }
         catch (CaptureFileException e)

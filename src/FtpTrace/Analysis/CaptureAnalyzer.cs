@@ -33,7 +33,8 @@ public static class CaptureAnalyzer
 
         var observer = new FtpStreamObserver(label, options, sink, anomalies);
         using var decoder = new PacketDecoder(options.Limits, anomalies);
-        var flows = new FlowTable(options.Limits, observer, anomalies, options.FtpPorts);
+        // The FTP stage reads what it needs of a connection by its close, so the table may reuse the objects.
+        var flows = new FlowTable(options.Limits, observer, anomalies, options.FtpPorts) { RecycleConnections = true };
         long lastTime = 0;
         long frames = 0;
 

@@ -44,6 +44,11 @@ namespace FtpTrace.Flows;
 /// here: the consumer knows whether it matters (the FTP layer reports
 /// <see cref="AnomalyKind.MidstreamJoin"/> for FTP sessions only). Stream offsets then count from the
 /// first sequence number seen.</item>
+/// <item><b>Recycling</b> (<see cref="RecycleConnections"/>): a connection that has left the table for
+/// good (closed, its linger over, or dropped) is kept, with its two reassemblers, and reused for a
+/// later connection, so the objects of tens of thousands of short connections are not left for the
+/// GC to promote and collect one by one. Consumers then must not keep a <see cref="TcpConnection"/>
+/// past <see cref="ITcpStreamHandler.OnClosed"/> (read what they need there).</item>
 /// <item><b>Anomalies</b> about stream content (gaps, overlaps, buffer limits, snaplen cuts) are
 /// reported only for reassembled connections; evictions for every connection.</item>
 /// </list>
@@ -60,7 +65,11 @@ public sealed class FlowTable
     private readonly ConnectionList _lingering;
     private readonly ReassemblyContext _context;
     private readonly ReassemblyCounters _counters;
+    private readonly Stack<TcpConnection> _spare = new();
     private long _now = long.MinValue;
+
+    /// <summary>Connections kept for reuse at most (enough to absorb the churn between two packets' worth of closes and opens).</summary>
+    private const int MaxSpareConnections = 4096;
     /// <summary>No connection expires before this capture time (a lower bound; <see cref="Expire"/> makes it exact).</summary>
     private long _nextDeadline = long.MaxValue;
 
@@ -82,6 +91,12 @@ public sealed class FlowTable
         _lingering = new ConnectionList(_links, SlotLinks.LingeringSentinel);
         _counters = _context.Counters;
     }
+
+    /// <summary>
+    /// Reuse the objects of connections that left the table (see the class summary). Off by default:
+    /// a consumer that keeps <see cref="TcpConnection"/> objects after their close must leave it off.
+    /// </summary>
+    public bool RecycleConnections { get; init; }
 
     /// <summary>TCP segments processed.</summary>
     public long Packets { get; private set; }
@@ -250,13 +265,20 @@ public sealed class FlowTable
 
         Endpoint client = sourceIsClient ? segment.Source : segment.Destination;
         Endpoint server = sourceIsClient ? segment.Destination : segment.Source;
-        var connection = new TcpConnection(++ConnectionsCreated, client, server, evidence, segment.Frame, segment.TimestampNs)
+        TcpConnection connection;
+        if (_spare.TryPop(out var reused))
         {
-            FlowHash = hash,
-            SawSyn = syn,
-        };
-        connection.InitiatorStream = new TcpStreamReassembler(connection, 0, _context);
-        connection.ResponderStream = new TcpStreamReassembler(connection, 1, _context);
+            connection = reused;
+            connection.Reset(++ConnectionsCreated, client, server, evidence, segment.Frame, segment.TimestampNs);
+        }
+        else
+        {
+            connection = new TcpConnection(++ConnectionsCreated, client, server, evidence, segment.Frame, segment.TimestampNs);
+            connection.InitiatorStream = new TcpStreamReassembler(connection, 0, _context);
+            connection.ResponderStream = new TcpStreamReassembler(connection, 1, _context);
+        }
+        connection.FlowHash = hash;
+        connection.SawSyn = syn;
         _table.Add(connection);
         connection.Slot = _links.Allocate(connection);
         if (_table.Count > PeakTrackedConnections) PeakTrackedConnections = _table.Count;
@@ -367,6 +389,11 @@ public sealed class FlowTable
     {
         _table.Remove(connection);
         _links.Release(connection.Slot);
+        if (RecycleConnections && _spare.Count < MaxSpareConnections)
+        {
+            connection.Handler = null;
+            _spare.Push(connection);
+        }
     }
 
     /// <summary>

@@ -13,7 +13,14 @@ namespace FtpTrace.Flows;
 /// </summary>
 public sealed class TcpConnection : IReassemblyOutput
 {
-    public TcpConnection(long id, Endpoint client, Endpoint server, RoleEvidence evidence, long firstFrame, long startNs)
+    public TcpConnection(long id, Endpoint client, Endpoint server, RoleEvidence evidence, long firstFrame, long startNs) =>
+        Reset(id, client, server, evidence, firstFrame, startNs);
+
+    /// <summary>
+    /// Makes the object a new connection. The flow table reuses the objects of connections that left
+    /// it (see <c>FlowTable</c>'s recycling), together with their two reassemblers.
+    /// </summary>
+    internal void Reset(long id, Endpoint client, Endpoint server, RoleEvidence evidence, long firstFrame, long startNs)
     {
         Id = id;
         Client = client;
@@ -23,17 +30,30 @@ public sealed class TcpConnection : IReassemblyOutput
         StartNs = startNs;
         LastNs = startNs;
         LastFrame = firstFrame;
+        SawSyn = false;
+        Closed = null;
+        BytesClientToServer = BytesServerToClient = 0;
+        GapBytesClientToServer = GapBytesServerToClient = 0;
+        Packets = 0;
+        Handler = null;
+        RolesSwapped = false;
+        FlowHash = 0;
+        Reassembling = false;
+        TouchNs = 0;
+        Slot = 0;
+        InitiatorStream?.Reset();
+        ResponderStream?.Reset();
     }
 
     /// <summary>1-based number of the connection within its capture, in order of first packet (like tshark's tcp.stream + 1).</summary>
-    public long Id { get; }
+    public long Id { get; private set; }
 
     public Endpoint Client { get; private set; }
     public Endpoint Server { get; private set; }
     public RoleEvidence RoleEvidence { get; private set; }
 
-    public long FirstFrame { get; }
-    public long StartNs { get; }
+    public long FirstFrame { get; private set; }
+    public long StartNs { get; private set; }
     public long LastFrame { get; internal set; }
     public long LastNs { get; internal set; }
 

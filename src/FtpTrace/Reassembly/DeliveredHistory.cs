@@ -9,19 +9,21 @@ namespace FtpTrace.Reassembly;
 /// <see cref="LongPrefix"/> bytes (so a retransmission that starts where the run started but is
 /// shorter can still be checked). The runs are contiguous and the newest ends at the reassembler's
 /// next offset, so no offsets are stored; a gap empties the history. Fixed size (about 100 bytes),
-/// created on the first delivery.
+/// held inline in its reassembler (no object of its own, nothing for the GC to trace or move).
 /// </summary>
-internal sealed class DeliveredHistory
+internal struct DeliveredHistory
 {
     public const int Capacity = 4;
     public const int ShortPrefix = 8;
     public const int LongPrefix = 32;
 
     private Runs _runs;
-    private int _newest = Capacity - 1;
+    private int _newest;
+
+    public DeliveredHistory() => _newest = Capacity - 1;
 
     /// <summary>Runs remembered (at most <see cref="Capacity"/>).</summary>
-    public int Count { get; private set; }
+    public int Count { readonly get; private set; }
 
     public void Add(ReadOnlySpan<byte> data)
     {
@@ -39,7 +41,7 @@ internal sealed class DeliveredHistory
     public void Clear() => Count = 0;
 
     /// <summary>The <paramref name="age"/>-th newest run (0 = the newest).</summary>
-    public ref readonly Run Get(int age) => ref _runs[(_newest - age) & (Capacity - 1)];
+    public readonly Run Get(int age) => _runs[(_newest - age) & (Capacity - 1)];
 
     /// <summary>The fingerprint of the first <paramref name="prefix"/> bytes (or all when fewer), as stored in <see cref="Run"/>.</summary>
     public static uint PrefixHash(ReadOnlySpan<byte> data, int prefix) =>

@@ -72,7 +72,7 @@ public sealed class TcpStreamReassembler
     private long _ackedOffset;
     private long _finOffset = -1;
     private OutOfOrderBuffer? _buffer;
-    private DeliveredHistory? _history;
+    private DeliveredHistory _history = new();
     private long _lastConflictFrame = -1;
 
     /// <param name="output">Receives the ordered bytes, gaps and counts; says whether the content is wanted.</param>
@@ -185,6 +185,23 @@ public sealed class TcpStreamReassembler
         _buffer?.Release();
         _buffer = null;
         ReleaseHistory();
+    }
+
+    /// <summary>Makes the reassembler as new (for a connection object the flow table reuses); gives back what it held.</summary>
+    internal void Reset()
+    {
+        Release();
+        _baseSequence = 0;
+        _next = 0;
+        _highestEnd = 0;
+        _ackedOffset = 0;
+        _finOffset = -1;
+        _lastConflictFrame = -1;
+        Started = false;
+        SawSyn = false;
+        InitialSequence = 0;
+        SawSynAck = false;
+        SynAckAcknowledgment = 0;
     }
 
     private void Start(uint sequence)
@@ -392,11 +409,11 @@ public sealed class TcpStreamReassembler
     {
         if (!Reassembling)
         {
-            _history = null;
+            _history.Clear();
             Advance(data.Length);
             return;
         }
-        (_history ??= new DeliveredHistory()).Add(data);
+        _history.Add(data);
         Advance(data.Length);
         _output.OnData(_stream, data, frame, timeNs);
     }
@@ -411,7 +428,7 @@ public sealed class TcpStreamReassembler
     {
         long at = _next;
         _next += length;
-        _history?.Clear();
+        _history.Clear();
         _output.AddGapBytes(_stream, length);
         _context.Counters.Gaps++;
         _context.Counters.GapBytes += length;
@@ -429,14 +446,14 @@ public sealed class TcpStreamReassembler
     /// </summary>
     private void CheckHistory(long offset, ReadOnlySpan<byte> data, long frame, long timeNs)
     {
-        if (_history is not { Count: > 0 } history || !Reassembling) return;
+        if (_history.Count == 0 || !Reassembling) return;
         long end = offset + data.Length;
         long runEnd = _next;
         long conflictAt = -1;
         long conflictLength = 0;
-        for (int age = 0; age < history.Count; age++)
+        for (int age = 0; age < _history.Count; age++)
         {
-            ref readonly DeliveredHistory.Run run = ref history.Get(age);
+            DeliveredHistory.Run run = _history.Get(age);
             long runStart = runEnd - run.Length;
             runEnd = runStart;
             if (runStart < offset) break;
@@ -481,5 +498,5 @@ public sealed class TcpStreamReassembler
         ReleaseHistory();
     }
 
-    private void ReleaseHistory() => _history = null;
+    private void ReleaseHistory() => _history.Clear();
 }

@@ -62,6 +62,25 @@ public static class Formats
         return new string(buffer[at..]);
     }
 
+    /// <summary>The integers below this are written from a table made once (codes, counts, line numbers).</summary>
+    private const int SmallIntegers = 1024;
+
+    private static readonly string[] SmallIntegerTexts = CreateSmallIntegerTexts();
+
+    private static string[] CreateSmallIntegerTexts()
+    {
+        var texts = new string[SmallIntegers];
+        for (int i = 0; i < texts.Length; i++) texts[i] = i.ToString(CultureInfo.InvariantCulture);
+        return texts;
+    }
+
+    /// <summary>An integer in invariant form; the small ones that fill most report cells (codes, counts) without making a string each time.</summary>
+    public static string Integer(long value) =>
+        (ulong)value < SmallIntegers ? SmallIntegerTexts[value] : value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary><see cref="Integer(long)"/>, or empty when null.</summary>
+    public static string Integer(long? value) => value is { } v ? Integer(v) : "";
+
     /// <summary>A byte count for people: <c>1.5 MB</c>.</summary>
     public static string Bytes(long bytes)
     {

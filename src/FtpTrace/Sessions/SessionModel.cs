@@ -68,6 +68,11 @@ public sealed class FtpSession
         internal set { _server = value; _serverText = null; }
     }
 
+    /// <summary><see cref="Id"/> as report text, made once.</summary>
+    public string IdText => _idText ??= Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private string? _idText;
+
     /// <summary><see cref="Client"/> as report text (<c>ip:port</c>, <c>[v6]:port</c>), made once.</summary>
     public string ClientText => _clientText ??= _client.ToString();
 

@@ -467,3 +467,110 @@ public sealed class FlowTableTests
         public ITcpStreamHandler? OnConnectionOpened(TcpConnection connection) => null;
     }
 }
+
+/// <summary>
+/// <see cref="FlowTable.RecycleConnections"/> reuses connection objects (and their reassemblers) once
+/// they left the table: every observable result must be what fresh objects give.
+/// </summary>
+public sealed class FlowTableRecyclingTests
+{
+    /// <summary>
+    /// Many connections one after another and overlapping, ended every way (FIN, RST, a new SYN on the
+    /// tuple, idle timeout, eviction, end of capture), some with gaps, out-of-order segments and joined
+    /// mid-stream; run with and without recycling.
+    /// </summary>
+    private static TcpScenario Run(bool recycle)
+    {
+        var limits = FtpTraceLimits.Default with { MaxConnections = 3, ConnectionIdleTimeoutNs = 5_000_000_000, ClosedConnectionLingerNs = 1_000_000_000 };
+        var run = new TcpScenario(limits, recycle: recycle);
+        for (int i = 0; i < 40; i++)
+        {
+            run.Client = new Endpoint(IpAddress.FromV4(0x0A00_0001), (ushort)(50000 + i % 9));
+            uint c = (uint)(1000 + i * 7919), s = (uint)(5000 + i * 104729);
+            switch (i % 6)
+            {
+                case 0: // clean close
+                    run.Handshake(c, s);
+                    run.S(s + 1, c + 1, TcpFlags.Ack | TcpFlags.Psh, "220 hi\r\n");
+                    run.C(c + 1, s + 9, TcpFlags.Ack | TcpFlags.Psh, "USER a\r\n");
+                    run.C(c + 9, s + 9, TcpFlags.Ack | TcpFlags.Fin);
+                    run.S(s + 9, c + 10, TcpFlags.Ack | TcpFlags.Fin);
+                    break;
+                case 1: // reset after a gap
+                    run.Handshake(c, s);
+                    run.C(c + 5, s + 1, TcpFlags.Ack | TcpFlags.Psh, "LIST\r\n");
+                    run.S(s + 1, c + 11, TcpFlags.Ack | TcpFlags.Psh, "150 x\r\n");
+                    run.C(c + 11, s + 8, TcpFlags.Rst);
+                    break;
+                case 2: // out of order, left open (idle timeout or eviction or end of capture)
+                    run.Handshake(c, s);
+                    run.C(c + 5, s + 1, TcpFlags.Ack | TcpFlags.Psh, "Y\r\n");
+                    run.C(c + 1, s + 1, TcpFlags.Ack | TcpFlags.Psh, "ABCD");
+                    break;
+                case 3: // joined mid-stream, server speaks first
+                    run.S(s, c, TcpFlags.Ack | TcpFlags.Psh, "230 in\r\n");
+                    run.C(c, s + 8, TcpFlags.Ack | TcpFlags.Psh, "PWD\r\n");
+                    break;
+                case 4: // a new SYN on a tuple that may still be open
+                    run.Handshake(c, s);
+                    run.C(c + 1, s + 1, TcpFlags.Ack | TcpFlags.Psh, "NOOP\r\n");
+                    run.Handshake(c + 100_000, s + 100_000);
+                    run.C(c + 100_001, s + 100_001, TcpFlags.Ack | TcpFlags.Psh, "QUIT\r\n");
+                    break;
+                default: // a long pause: idle connections time out, closed ones leave the table
+                    run.Handshake(c, s);
+                    run.S(s + 1, c + 1, TcpFlags.Ack | TcpFlags.Psh, "421 bye\r\n", afterNs: 6_000_000_000);
+                    break;
+            }
+        }
+        run.Finish();
+        return run;
+    }
+
+    [Fact]
+    public void Results_are_the_same_as_with_new_objects()
+    {
+        var fresh = Run(recycle: false);
+        var recycled = Run(recycle: true);
+
+        Assert.Equal(fresh.Observer.Handlers.Count, recycled.Observer.Handlers.Count);
+        for (int i = 0; i < fresh.Observer.Handlers.Count; i++)
+        {
+            RecordingHandler a = fresh.Observer.Handlers[i], b = recycled.Observer.Handlers[i];
+            Assert.Equal(a.AtClose, b.AtClose);
+            Assert.Equal(a.ClientText, b.ClientText);
+            Assert.Equal(a.ServerText, b.ServerText);
+            Assert.Equal(a.Gaps, b.Gaps);
+            Assert.Equal(a.Closes, b.Closes);
+            Assert.Equal(a.Deliveries, b.Deliveries);
+        }
+        Assert.Equal(fresh.Anomalies.Items, recycled.Anomalies.Items);
+        Assert.Equal(fresh.Table.ConnectionsCreated, recycled.Table.ConnectionsCreated);
+        Assert.Equal(fresh.Table.Evicted, recycled.Table.Evicted);
+        Assert.Equal(fresh.Table.TimedOut, recycled.Table.TimedOut);
+        Assert.Equal(fresh.Table.Replaced, recycled.Table.Replaced);
+        Assert.Equal(fresh.Table.Gaps, recycled.Table.Gaps);
+        Assert.True(fresh.Table.Evicted > 0 && fresh.Table.TimedOut > 0 && fresh.Table.Replaced > 0 && fresh.Table.Gaps > 0,
+            $"the scenario must end connections every way: evicted {fresh.Table.Evicted}, timed out {fresh.Table.TimedOut}, replaced {fresh.Table.Replaced}, gaps {fresh.Table.Gaps}");
+
+        // The objects really were reused (otherwise this test compares two fresh runs).
+        int distinctFresh = fresh.Observer.Connections.Distinct().Count();
+        int distinctRecycled = recycled.Observer.Connections.Distinct().Count();
+        Assert.Equal(fresh.Observer.Connections.Count, distinctFresh);
+        Assert.True(distinctRecycled < distinctFresh / 2, $"{distinctRecycled} distinct objects for {distinctFresh} connections");
+    }
+
+    [Fact]
+    public void Off_by_default()
+    {
+        var run = new TcpScenario();
+        run.Handshake();
+        run.C(1001, 5001, TcpFlags.Ack | TcpFlags.Rst);
+        run.TimeNs += FtpTraceLimits.Default.ClosedConnectionLingerNs * 2;
+        run.Handshake(9000, 9500);
+        Assert.False(run.Table.RecycleConnections);
+        Assert.Equal(2, run.Observer.Connections.Count);
+        Assert.NotSame(run.Observer.Connections[0], run.Observer.Connections[1]);
+        Assert.Equal(CloseReason.Reset, run.Observer.Connections[0].Closed);
+    }
+}

@@ -17,12 +17,12 @@ internal sealed class TcpScenario
     public const long StepNs = 1_000_000;
 
     public TcpScenario(FtpTraceLimits? limits = null, Endpoint? client = null, Endpoint? server = null,
-        Func<TcpConnection, RecordingHandler?>? handlerFactory = null, IReadOnlySet<ushort>? serverPorts = null)
+        Func<TcpConnection, RecordingHandler?>? handlerFactory = null, IReadOnlySet<ushort>? serverPorts = null, bool recycle = false)
     {
         Client = client ?? DefaultClient;
         Server = server ?? DefaultServer;
         Observer = new RecordingObserver(handlerFactory);
-        Table = new FlowTable(limits ?? FtpTraceLimits.Default, Observer, Anomalies, serverPorts);
+        Table = new FlowTable(limits ?? FtpTraceLimits.Default, Observer, Anomalies, serverPorts) { RecycleConnections = recycle };
     }
 
     public Endpoint Client { get; set; }
@@ -146,5 +146,11 @@ internal sealed class RecordingHandler : ITcpStreamHandler
     {
         Closes.Add((reason, frame));
         CloseLog?.Add(connection.Id);
+        AtClose = $"#{connection.Id} {connection.Client}->{connection.Server} syn={connection.SawSyn} packets={connection.Packets} " +
+            $"bytes={connection.BytesClientToServer}/{connection.BytesServerToClient} gaps={connection.GapBytesClientToServer}/{connection.GapBytesServerToClient} " +
+            $"first={connection.FirstFrame} last={connection.LastFrame} roles={connection.RoleEvidence}";
     }
+
+    /// <summary>What the connection said of itself when it closed (a recycled object is reused afterwards).</summary>
+    public string? AtClose { get; private set; }
 }

@@ -252,12 +252,13 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         var r = reply;
         var s = r.Session;
         var c = r.Command;
+        string frame = Formats.Integer(r.Reply.Frame);
         _writer.ReplyCells()
-            .Text(_label).Number(s.Id).Number(r.Reply.Frame).Plain(Formats.Time(r.Reply.TimeNs)).Text(s.ClientText).Text(s.ServerText)
+            .Text(_label).Plain(s.IdText).Plain(frame).Plain(Formats.Time(r.Reply.TimeNs)).Text(s.ClientText).Text(s.ServerText)
             .Number(r.Reply.Code).Text(r.Meaning.Meaning).Text(TextSafety.ForCsv(r.Reply.Text))
             .Text(TextSafety.ForCsv(c?.Verb)).Text(TextSafety.ForCsv(c is not null ? Argument(c.NormalizedVerb, c.Argument) : ""))
-            .Plain(Formats.Milliseconds(r.LatencyNs)).Plain(Role(r.Role)).Plain(c?.Frame.ToString(CultureInfo.InvariantCulture))
-            .Plain(Bool(r.UnexpectedForCommand)).Number(r.Reply.LineCount).Number(r.Reply.EndFrame)
+            .Plain(Formats.Milliseconds(r.LatencyNs)).Plain(Role(r.Role)).Number(c?.Frame)
+            .Plain(Bool(r.UnexpectedForCommand)).Number(r.Reply.LineCount).Plain(r.Reply.EndFrame == r.Reply.Frame ? frame : Formats.Integer(r.Reply.EndFrame))
             .End();
     }
 
@@ -267,10 +268,10 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         var c = command;
         var s = c.Session;
         _writer.CommandCells()
-            .Text(_label).Number(s.Id).Number(c.Command.Frame).Plain(Formats.Time(c.Command.TimeNs)).Text(s.ClientText).Text(s.ServerText)
+            .Text(_label).Plain(s.IdText).Number(c.Command.Frame).Plain(Formats.Time(c.Command.TimeNs)).Text(s.ClientText).Text(s.ServerText)
             .Text(TextSafety.ForCsv(c.Command.Verb)).Text(TextSafety.ForCsv(Argument(c.Command.NormalizedVerb, c.Command.Argument)))
-            .Plain(c.FinalReply?.Code.ToString(CultureInfo.InvariantCulture)).Plain(Formats.Milliseconds(c.LatencyNs)).Number(c.PreliminaryReplies)
-            .Plain(c.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture))
+            .Number(c.FinalReply?.Code).Plain(Formats.Milliseconds(c.LatencyNs)).Number(c.PreliminaryReplies)
+            .Number(c.FinalReply?.Frame)
             .End();
     }
 
@@ -288,13 +289,13 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
             ? Math.Round(t.Bytes * 8m * 1_000_000_000m / duration, MidpointRounding.AwayFromZero).ToString("0", CultureInfo.InvariantCulture)
             : "";
         _writer.TransferCells()
-            .Text(_label).Number(t.Session.Id).Text(TextSafety.ForCsv(t.Command.Verb)).Text(TextSafety.ForCsv(t.Path)).Text(Direction(t.Direction))
+            .Text(_label).Plain(t.Session.IdText).Text(TextSafety.ForCsv(t.Command.Verb)).Text(TextSafety.ForCsv(t.Path)).Text(Direction(t.Direction))
             .Number(t.Bytes).Text(Formats.Time(t.StartNs)).Text(Formats.Time(t.EndNs)).Text(t.StartNs == 0 || t.EndNs == 0 ? "" : Formats.Milliseconds(duration))
-            .Text(throughput).Text(t.FinalReply?.Code.ToString(CultureInfo.InvariantCulture)).Text(Bool(t.Complete))
+            .Text(throughput).Number(t.FinalReply?.Code).Text(Bool(t.Complete))
             .Text(t.DataClient?.ToString()).Text(t.DataServer?.ToString()).Text(TextSafety.ForCsv(t.Mode)).Number(t.RestartOffset)
-            .Text(t.AnnouncedSize?.ToString(CultureInfo.InvariantCulture)).Text(Bool(t.Encrypted)).Text(TextSafety.ForCsv(t.TransferType)).Text(Bool(t.Aborted))
-            .Number(t.MissingBytes).Text(Bool(t.Unannounced)).Text(t.DataConnection?.ToString(CultureInfo.InvariantCulture)).Number(t.Command.Frame)
-            .Text(t.FinalReply?.Frame.ToString(CultureInfo.InvariantCulture))
+            .Number(t.AnnouncedSize).Text(Bool(t.Encrypted)).Text(TextSafety.ForCsv(t.TransferType)).Text(Bool(t.Aborted))
+            .Number(t.MissingBytes).Text(Bool(t.Unannounced)).Number(t.DataConnection).Number(t.Command.Frame)
+            .Number(t.FinalReply?.Frame)
             .End();
     }
 
@@ -303,10 +304,10 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         ArgumentNullException.ThrowIfNull(session);
         var s = session;
         _writer.SessionCells()
-            .Text(_label).Number(s.Id).Text(s.ClientText).Text(s.ServerText).Text(Formats.Time(s.StartNs)).Text(Formats.Time(s.EndNs))
+            .Text(_label).Plain(s.IdText).Text(s.ClientText).Text(s.ServerText).Text(Formats.Time(s.StartNs)).Text(Formats.Time(s.EndNs))
             .Text(TextSafety.ForCsv(s.User)).Text(Login(s.Login)).Number(s.Commands).Number(s.Replies).Number(s.Errors)
             .Text(Bool(s.EncryptedFromFrame is not null)).Number(s.Anomalies).Text(Bool(s.Anonymous))
-            .Text(s.EncryptedFromFrame?.ToString(CultureInfo.InvariantCulture)).Number(s.EncryptedBytes)
+            .Number(s.EncryptedFromFrame).Number(s.EncryptedBytes)
             .Number(s.LoginsSucceeded).Number(s.LoginsFailed).Text(TextSafety.ForCsv(s.WorkingDirectory))
             .End();
     }

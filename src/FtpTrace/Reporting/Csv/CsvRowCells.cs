@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Globalization;
 using CsvHelper;
 
 namespace FtpTrace.Reporting.Csv;
@@ -39,7 +38,14 @@ internal readonly struct CsvRowCells(CsvWriter csv)
     /// <summary>A number in invariant form (never quoted).</summary>
     public CsvRowCells Number(long value)
     {
-        csv.WriteField(value.ToString(CultureInfo.InvariantCulture), false);
+        csv.WriteField(Formats.Integer(value), false);
+        return this;
+    }
+
+    /// <summary>A number in invariant form, or an empty cell for null.</summary>
+    public CsvRowCells Number(long? value)
+    {
+        csv.WriteField(Formats.Integer(value), false);
         return this;
     }
 
