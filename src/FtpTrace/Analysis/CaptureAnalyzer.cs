@@ -38,9 +38,28 @@ public static class CaptureAnalyzer
         long lastTime = 0;
         long frames = 0;
 
+        // The managed reader lets the loop look a few packets ahead in its buffer: the connections of
+        // the packets 3, 2 and 1 ahead are prefetched in stages (index slot, connection, reassemblers)
+        // while this one is processed. A packet's hash moves along with it from stage to stage.
+        var lookahead = reader as ManagedCaptureReader;
+        var next = new PrefetchStage[3]; // [0]: 1 ahead, [1]: 2 ahead, [2]: 3 ahead
+
         while (reader.TryReadNext(out var frame))
         {
             frames++;
+            if (lookahead is not null)
+            {
+                next[0] = next[1];
+                next[1] = next[2];
+                next[2] = lookahead.TryPeek(3, out var ahead, out int linkType)
+                    && PacketDecoder.TryPeekTcpEndpoints(linkType, ahead, out var a, out var b)
+                    ? new PrefetchStage(true, FlowIndex.Hash(a, b))
+                    : default;
+                for (int i = 2; i >= 0; i--)
+                {
+                    if (next[i].Known) flows.Prefetch(next[i].Hash, i + 1);
+                }
+            }
             if (frame.TimestampNs > lastTime) lastTime = frame.TimestampNs;
             if (decoder.Decode(frame, out var segment) == DecodeResult.Tcp)
                 flows.Process(ref segment);
@@ -61,4 +80,7 @@ public static class CaptureAnalyzer
         stats.TcpConnections += flows.ConnectionsCreated;
         stats.Bytes += reader.Position;
     }
+
+    /// <summary>The flow hash of a coming packet, when its headers could be read ahead.</summary>
+    private readonly record struct PrefetchStage(bool Known, uint Hash);
 }

@@ -248,6 +248,31 @@ public sealed class ManagedCaptureReader : ICaptureReader
         return true;
     }
 
+    /// <summary>
+    /// The bytes and link type of the frame <paramref name="ahead"/> records after the last one read
+    /// (1 = the next), when it is already in the buffer; nothing is consumed, checked or reported.
+    /// Classic pcap only: the analyser uses it to prefetch the connections of the coming packets.
+    /// </summary>
+    internal bool TryPeek(int ahead, out ReadOnlySpan<byte> data, out int linkType)
+    {
+        data = default;
+        linkType = _pcapLinkType;
+        if (_done || _format is not (CaptureFormat.PcapMicroseconds or CaptureFormat.PcapNanoseconds)) return false;
+        int at = _start;
+        for (int i = 1; ; i++)
+        {
+            if (_end - at < 16) return false;
+            uint captured = U32(_buffer.AsSpan(at + 8, 4));
+            if (captured > (uint)(_end - at - 16)) return false;
+            if (i == ahead)
+            {
+                data = _buffer.AsSpan(at + 16, (int)captured);
+                return true;
+            }
+            at += 16 + (int)captured;
+        }
+    }
+
     // ------------------------------------------------------------------ pcapng
 
     private bool ReadBlock(out CaptureFrame frame)

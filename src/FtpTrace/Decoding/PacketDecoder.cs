@@ -235,6 +235,58 @@ public sealed class PacketDecoder : IDisposable
         };
     }
 
+    /// <summary>
+    /// The two endpoints of a plain TCP segment (Ethernet with at most one VLAN tag, or raw IP; IPv4
+    /// not fragmented, or IPv6 without extension headers), read straight from the headers with no
+    /// check beyond bounds and nothing counted or reported: a hint for prefetching the packets
+    /// coming next. <see cref="Decode"/> decides what a frame really is.
+    /// </summary>
+    internal static bool TryPeekTcpEndpoints(int linkType, ReadOnlySpan<byte> frame, out Endpoint a, out Endpoint b)
+    {
+        a = b = default;
+        int offset;
+        if (linkType == (int)LinkType.Ethernet)
+        {
+            if (frame.Length < 14) return false;
+            ushort etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[12..]);
+            offset = 14;
+            if (etherType == EtherTypeVlan)
+            {
+                if (frame.Length < 18) return false;
+                etherType = BinaryPrimitives.ReadUInt16BigEndian(frame[16..]);
+                offset = 18;
+            }
+            if (etherType is not (EtherTypeIpv4 or EtherTypeIpv6)) return false;
+        }
+        else if (linkType is (int)LinkType.Raw or (int)LinkType.RawBsd12 or (int)LinkType.RawBsd14 or (int)LinkType.Ipv4 or (int)LinkType.Ipv6)
+        {
+            offset = 0;
+        }
+        else
+        {
+            return false;
+        }
+        ReadOnlySpan<byte> ip = frame[offset..];
+        if (ip.IsEmpty) return false;
+        if (ip[0] >> 4 == 4)
+        {
+            int headerLength = (ip[0] & 0x0F) * 4;
+            if (headerLength < 20 || ip.Length < headerLength + 4 || ip[9] != 6) return false;
+            if ((BinaryPrimitives.ReadUInt16BigEndian(ip[6..]) & 0x3FFF) != 0) return false; // a fragment
+            a = new Endpoint(IpAddress.FromV4(ip[12..]), BinaryPrimitives.ReadUInt16BigEndian(ip[headerLength..]));
+            b = new Endpoint(IpAddress.FromV4(ip[16..]), BinaryPrimitives.ReadUInt16BigEndian(ip[(headerLength + 2)..]));
+            return true;
+        }
+        if (ip[0] >> 4 == 6)
+        {
+            if (ip.Length < 44 || ip[6] != 6) return false;
+            a = new Endpoint(IpAddress.FromV6(ip[8..]), BinaryPrimitives.ReadUInt16BigEndian(ip[40..]));
+            b = new Endpoint(IpAddress.FromV6(ip[24..]), BinaryPrimitives.ReadUInt16BigEndian(ip[42..]));
+            return true;
+        }
+        return false;
+    }
+
     private DecodeResult Ipv4Packet(ReadOnlySpan<byte> ip, int cut, ref TcpSegment segment, bool reassembled)
     {
         if (ip.IsEmpty) return Truncated("IPv4 header", 20, 0);

@@ -55,6 +55,27 @@ internal sealed class FlowIndex
         }
     }
 
+    /// <summary>Prefetches the slot where a lookup of <paramref name="hash"/> starts (see <see cref="CachePrefetch"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchSlot(uint hash) => CachePrefetch.Line(ref _slots[(int)hash & _mask]);
+
+    /// <summary>
+    /// The first connection filed under <paramref name="hash"/>, by the hash alone (not checked against
+    /// any endpoint, so no connection is touched): a guess for prefetching.
+    /// </summary>
+    public TcpConnection? FirstWithHash(uint hash)
+    {
+        Entry[] slots = _slots;
+        int mask = _mask;
+        for (int i = (int)hash & mask, probes = 0; probes < slots.Length; i = (i + 1) & mask, probes++)
+        {
+            ref Entry entry = ref slots[i];
+            if (entry.Connection is not { } c) return null;
+            if (entry.Hash == hash) return c;
+        }
+        return null;
+    }
+
     /// <summary>Adds <paramref name="connection"/> under its <see cref="TcpConnection.FlowHash"/> (not already present).</summary>
     public void Add(TcpConnection connection)
     {

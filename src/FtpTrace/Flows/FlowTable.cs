@@ -219,6 +219,33 @@ public sealed class FlowTable
     }
 
     /// <summary>
+    /// Prefetching for a packet between <paramref name="a"/> and <paramref name="b"/> that comes
+    /// <paramref name="ahead"/> packets later (3, then 2, then 1 as it approaches): first the index
+    /// slot, then the connection filed under the hash, then its two reassemblers and handler. Hints
+    /// only (see <see cref="CachePrefetch"/>): nothing changes, a wrong guess costs nothing.
+    /// </summary>
+    internal void Prefetch(uint hash, int ahead)
+    {
+        switch (ahead)
+        {
+            case >= 3:
+                _table.PrefetchSlot(hash);
+                break;
+            case 2:
+                CachePrefetch.Object(_table.FirstWithHash(hash), 4);
+                break;
+            default:
+                if (_table.FirstWithHash(hash) is { } c)
+                {
+                    CachePrefetch.Object(c.InitiatorStream, 2);
+                    CachePrefetch.Object(c.ResponderStream, 2);
+                    CachePrefetch.Object(c.Handler, 1);
+                }
+                break;
+        }
+    }
+
+    /// <summary>
     /// The capture ended at <paramref name="timeNs"/>: connections idle past the timeout close as
     /// such, every other live one is flushed and closed (<see cref="CloseReason.EndOfCapture"/>, in id
     /// order), and the table is emptied.
