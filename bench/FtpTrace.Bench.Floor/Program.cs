@@ -136,15 +136,9 @@ internal static class Program
             ? new FtpStreamObserver(path, AnalysisOptions.Default, sink, NullAnomalySink.Instance)
             : new NoContentObserver();
         var flows = new FlowTable(FtpTraceLimits.Default, observer, NullAnomalySink.Instance, AnalysisOptions.Default.FtpPorts) { RecycleConnections = true };
-        long frames = 0, last = 0;
-        while (reader.TryReadNext(out CaptureFrame frame))
-        {
-            frames++;
-            last = Math.Max(last, frame.TimestampNs);
-            if (decoder.Decode(frame, out TcpSegment segment) == DecodeResult.Tcp) flows.Process(ref segment);
-        }
-        flows.Finish(last);
-        return (frames, ftp ? sink.Replies : flows.ConnectionsCreated);
+        // The analyser's own loop (look-ahead and prefetching included).
+        CaptureAnalyzer.Pump(reader, decoder, flows);
+        return (decoder.Frames, ftp ? sink.Replies : flows.ConnectionsCreated);
     }
 
     /// <summary>Wants no connection's content: the flow table only tracks and counts.</summary>
