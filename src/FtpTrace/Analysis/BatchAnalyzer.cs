@@ -40,7 +40,7 @@ public static class BatchAnalyzer
         {
             foreach (var file in files)
             {
-                var outcome = AnalyzeOne(file, options, csv?.ForInput(file.Label), onBytes);
+                var outcome = AnalyzeOne(file, options, csv?.ForInput(file.Label), onBytes, backgroundReports: true);
                 onFileDone?.Invoke();
                 failed += Commit(total, file, outcome, onError);
             }
@@ -54,7 +54,7 @@ public static class BatchAnalyzer
         Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i =>
         {
             parts[i] = csv?.CreatePart(files[i].Label, i);
-            outcomes[i] = AnalyzeOne(files[i], options, parts[i]?.Sink, onBytes);
+            outcomes[i] = AnalyzeOne(files[i], options, parts[i]?.Sink, onBytes, backgroundReports: false);
             onFileDone?.Invoke();
             lock (gate)
             {
@@ -89,12 +89,14 @@ public static class BatchAnalyzer
         return 0;
     }
 
-    private static Outcome AnalyzeOne(InputFile file, AnalysisOptions options, CsvInputSink? csvSink, Action<long>? onBytes)
+    /// <param name="backgroundReports">
+    /// Make the reports (statistics, CSV rows) on a thread of their own, in the order the analysis
+    /// produces their events: the second core's work when inputs are analysed one at a time. When
+    /// several are analysed at once the cores are busy already, and the reports are made in line.
+    /// </param>
+    private static Outcome AnalyzeOne(InputFile file, AnalysisOptions options, CsvInputSink? csvSink, Action<long>? onBytes, bool backgroundReports)
     {
         var stats = new RunStatistics();
-        // The reports (statistics, CSV rows) are made on a thread of their own (the second core), in
-        // the order the analysis produces their events; the session layer's own bookkeeping
-        // (anomaly counts per session) stays on the analysis thread.
         var reportSessionSinks = new List<IFtpSessionSink> { stats };
         var reportAnomalySinks = new List<IAnomalySink> { stats };
         if (csvSink is not null)
@@ -102,9 +104,12 @@ public static class BatchAnalyzer
             reportSessionSinks.Add(csvSink);
             reportAnomalySinks.Add(csvSink);
         }
-        using var reports = new BackgroundSink(new SessionSinkFanout(reportSessionSinks), new AnomalySinkFanout(reportAnomalySinks));
-        var anomalies = new SessionAnomalyRouter(reports);
-        var sessionSinks = new List<IFtpSessionSink> { anomalies, reports };
+        var reportSessions = new SessionSinkFanout(reportSessionSinks);
+        var reportAnomalies = new AnomalySinkFanout(reportAnomalySinks);
+        using var background = backgroundReports ? new BackgroundSink(reportSessions, reportAnomalies) : null;
+        // The session layer's own bookkeeping (anomaly counts per session) stays on the analysis thread.
+        var anomalies = new SessionAnomalyRouter(background ?? (IAnomalySink)reportAnomalies);
+        var sessionSinks = new List<IFtpSessionSink> { anomalies, background ?? (IFtpSessionSink)reportSessions };
 
         long reported = 0;
         void Progress(long position)
@@ -126,7 +131,7 @@ public static class BatchAnalyzer
             {
                 LogAnalyzer.Analyze(file.Path, file.Label, options.Limits, options.Logs, new SessionSinkFanout(sessionSinks), anomalies, stats.Inputs, Progress);
             }
-            reports.Complete();
+            background?.Complete();
             return new Outcome(stats, null);
         }
         catch (CaptureFileException e)
