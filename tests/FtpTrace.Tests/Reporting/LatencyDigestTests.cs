@@ -41,4 +41,32 @@ public sealed class LatencyDigestTests
         Assert.Equal(2, a.Percentile(50));
         Assert.Equal(4, a.Max);
     }
+
+    [Fact]
+    public void ExactPercentilesHoldAcrossStorageChunksInAnyOrder()
+    {
+        // More samples than one storage chunk, in random order, some asked for before more arrive.
+        var random = new Random(7);
+        var digest = new LatencyDigest();
+        var all = new List<long>();
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < 9_000; i++)
+            {
+                long v = random.NextInt64(0, 5_000_000_000);
+                digest.Add(v);
+                all.Add(v);
+            }
+            all.Sort();
+            foreach (double p in new[] { 1, 50, 90, 99, 100 })
+            {
+                long rank = Math.Max(1, (long)Math.Ceiling(p / 100.0 * all.Count));
+                Assert.Equal(all[(int)rank - 1], digest.Percentile(p));
+            }
+        }
+        var merged = new LatencyDigest();
+        merged.Merge(digest);
+        Assert.Equal(digest.Percentile(90), merged.Percentile(90));
+        Assert.Equal(all.Count, merged.Count);
+    }
 }

@@ -11,7 +11,14 @@ public sealed class LatencyDigest
     private const double BucketGrowth = 1.01;
     private static readonly double LogGrowth = Math.Log(BucketGrowth);
 
-    private List<long>? _exact = [];
+    /// <summary>
+    /// Exact samples are kept in chunks of this many (64 KB, under the large-object threshold): growing
+    /// never copies and never allocates on the large-object heap, whose allocations trigger full GCs.
+    /// </summary>
+    private const int ChunkSize = 8192;
+
+    private List<long[]>? _exact = [];
+    private int _exactCount;
     private Dictionary<int, long>? _buckets;
     private bool _sorted = true;
 
@@ -25,12 +32,22 @@ public sealed class LatencyDigest
         if (ns > Max) Max = ns;
         if (_exact is not null)
         {
-            if (_exact.Count > 0 && ns < _exact[^1]) _sorted = false;
-            _exact.Add(ns);
-            if (_exact.Count > ExactLimit) FoldIntoBuckets();
+            if (_exactCount > 0 && ns < Exact(_exactCount - 1)) _sorted = false;
+            if (_exactCount % ChunkSize == 0) _exact.Add(new long[ChunkSize]);
+            _exact[^1][_exactCount % ChunkSize] = ns;
+            _exactCount++;
+            if (_exactCount > ExactLimit) FoldIntoBuckets();
             return;
         }
         AddToBucket(ns, 1);
+    }
+
+    private long Exact(int index) => _exact![index / ChunkSize][index % ChunkSize];
+
+    /// <summary>The exact samples, in the order kept.</summary>
+    private IEnumerable<long> ExactSamples()
+    {
+        for (int i = 0; i < _exactCount; i++) yield return Exact(i);
     }
 
     public void Merge(LatencyDigest other)
@@ -39,7 +56,7 @@ public sealed class LatencyDigest
         if (other.Count == 0) return;
         if (other._exact is not null)
         {
-            foreach (var v in other._exact) Add(v);
+            foreach (var v in other.ExactSamples()) Add(v);
             return;
         }
         if (_exact is not null) FoldIntoBuckets();
@@ -59,8 +76,8 @@ public sealed class LatencyDigest
         long rank = Math.Max(1, (long)Math.Ceiling(p / 100.0 * Count));
         if (_exact is not null)
         {
-            if (!_sorted) { _exact.Sort(); _sorted = true; }
-            return _exact[(int)Math.Min(rank, _exact.Count) - 1];
+            if (!_sorted) SortExact();
+            return Exact((int)Math.Min(rank, _exactCount) - 1);
         }
         long seen = 0;
         foreach (var (bucket, n) in _buckets!.OrderBy(kv => kv.Key))
@@ -71,11 +88,21 @@ public sealed class LatencyDigest
         return Max;
     }
 
+    /// <summary>Puts the exact samples in order (once, when a percentile is asked for; more may be added after).</summary>
+    private void SortExact()
+    {
+        long[] all = [.. ExactSamples()];
+        Array.Sort(all);
+        for (int i = 0; i < all.Length; i++) _exact![i / ChunkSize][i % ChunkSize] = all[i];
+        _sorted = true;
+    }
+
     private void FoldIntoBuckets()
     {
         _buckets = [];
-        foreach (var v in _exact!) AddToBucket(v, 1);
+        foreach (var v in ExactSamples()) AddToBucket(v, 1);
         _exact = null;
+        _exactCount = 0;
     }
 
     private void AddToBucket(long ns, long n)
