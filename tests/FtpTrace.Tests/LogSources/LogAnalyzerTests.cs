@@ -46,7 +46,7 @@ public sealed class LogAnalyzerTests
 
     private static string TempFile(string content, string name = "log.txt")
     {
-        string dir = Directory.CreateTempSubdirectory("ftptrace-log-").FullName;
+        string dir = TestTemp.Directory("log-");
         string path = Path.Combine(dir, name);
         File.WriteAllText(path, content);
         return path;

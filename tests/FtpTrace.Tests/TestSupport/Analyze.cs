@@ -13,7 +13,7 @@ internal static class Analyze
     public static (string CsvDir, BatchResult Result) ToCsv(IReadOnlyList<string> relativePaths, AnalysisOptions? options = null,
         bool showPasswords = false, int parallelism = 1)
     {
-        string dir = Directory.CreateTempSubdirectory("ftptrace-test-").FullName;
+        string dir = TestTemp.Directory("csv-");
         var files = relativePaths.Select(p => new InputFile(Path.Combine(Fixture.RepoRoot, p), p.Replace('\\', '/'))).ToList();
         BatchResult result;
         using (var csv = new CsvReportWriter(dir, new CsvOptions { ShowPasswords = showPasswords }))

@@ -225,7 +225,9 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
     private readonly CsvRowFiles _writer;
     private readonly CsvOptions _options;
     private readonly string _label;
-    private readonly HashSet<long> _sessions = [];
+    // Which connection numbers are FTP sessions (anomalies.csv names the session only for those).
+    // Numbers are given 1, 2, 3 ... per input: one bit each, so this stays small however long the input.
+    private ulong[] _sessionBits = new ulong[16];
 
     internal CsvInputSink(CsvRowFiles writer, CsvOptions options, string label)
     {
@@ -240,7 +242,11 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
     public void OnSessionStarted(FtpSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        _sessions.Add(session.Id);
+        long id = session.Id;
+        if (id <= 0 || id >= MaxSessionId) return;
+        long word = id >> 6;
+        if (word >= _sessionBits.Length) Array.Resize(ref _sessionBits, (int)Math.Max(word + 1, _sessionBits.Length * 2L));
+        _sessionBits[word] |= 1UL << (int)(id & 63);
     }
 
     // Every row file is written cell by cell straight from the records, in the order of its map
@@ -315,10 +321,16 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
     public void Report(in Anomaly anomaly) =>
         _writer.AnomalyCells()
             .Text(_label)
-            .Text(anomaly.ConnectionId != 0 && _sessions.Contains(anomaly.ConnectionId) ? anomaly.ConnectionId.ToString(CultureInfo.InvariantCulture) : "")
+            .Text(IsSession(anomaly.ConnectionId) ? anomaly.ConnectionId.ToString(CultureInfo.InvariantCulture) : "")
             .Text(anomaly.Frame == 0 ? "" : anomaly.Frame.ToString(CultureInfo.InvariantCulture)).Text(Formats.Time(anomaly.TimeNs))
             .Text(AnomalyKinds.Name(anomaly.Kind)).Text(TextSafety.ForCsv(anomaly.Detail))
             .End();
+
+    /// <summary>Session numbers past this (never reached: they count connections) are not marked.</summary>
+    private const long MaxSessionId = 1L << 36;
+
+    private bool IsSession(long id) =>
+        id > 0 && (id >> 6) < _sessionBits.Length && (_sessionBits[id >> 6] & (1UL << (int)(id & 63))) != 0;
 
     internal static string Bool(bool value) => value ? "true" : "false";
 

@@ -26,7 +26,8 @@ public sealed class CommandStats
 /// <summary>Per-user figures, from the sessions that sent USER with that name.</summary>
 public sealed class UserStats
 {
-    public HashSet<IpAddress> Clients { get; } = [];
+    /// <summary>The distinct client addresses the user logged in from.</summary>
+    public AddressSet Clients { get; } = new();
     public long Sessions { get; internal set; }
     public long LoginsOk { get; internal set; }
     public long LoginsFailed { get; internal set; }
@@ -41,6 +42,49 @@ public sealed class UserStats
         LoginsFailed += other.LoginsFailed;
         Commands += other.Commands;
         Errors += other.Errors;
+    }
+}
+
+/// <summary>
+/// A set of addresses that holds its first one inline: most users come from one address, and a run
+/// can see tens of thousands of users, so a hash set is made only for a second distinct address.
+/// </summary>
+public sealed class AddressSet
+{
+    private IpAddress _first;
+    private bool _hasFirst;
+    private HashSet<IpAddress>? _more;
+
+    public int Count => _more?.Count ?? (_hasFirst ? 1 : 0);
+
+    public void Add(IpAddress address)
+    {
+        if (_more is not null)
+        {
+            _more.Add(address);
+        }
+        else if (!_hasFirst)
+        {
+            _first = address;
+            _hasFirst = true;
+        }
+        else if (address != _first)
+        {
+            _more = [_first, address];
+        }
+    }
+
+    public void UnionWith(AddressSet other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other._more is not null)
+        {
+            foreach (var a in other._more) Add(a);
+        }
+        else if (other._hasFirst)
+        {
+            Add(other._first);
+        }
     }
 }
 
