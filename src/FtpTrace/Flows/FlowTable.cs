@@ -68,7 +68,10 @@ public sealed class FlowTable
     private readonly Stack<TcpConnection> _spare = new();
     private long _now = long.MinValue;
 
-    /// <summary>Connections kept for reuse at most (enough to absorb the churn between two packets' worth of closes and opens).</summary>
+    /// <summary>
+    /// Left connections kept for reuse at most: enough for the steady churn of a busy capture (closes
+    /// and opens follow each other), few enough that a burst of closes holds little memory.
+    /// </summary>
     private const int MaxSpareConnections = 4096;
     /// <summary>No connection expires before this capture time (a lower bound; <see cref="Expire"/> makes it exact).</summary>
     private long _nextDeadline = long.MaxValue;
@@ -219,10 +222,11 @@ public sealed class FlowTable
     }
 
     /// <summary>
-    /// Prefetching for a packet between <paramref name="a"/> and <paramref name="b"/> that comes
-    /// <paramref name="ahead"/> packets later (3, then 2, then 1 as it approaches): first the index
-    /// slot, then the connection filed under the hash, then its two reassemblers and handler. Hints
-    /// only (see <see cref="CachePrefetch"/>): nothing changes, a wrong guess costs nothing.
+    /// Prefetching for a packet whose 4-tuple has the flow hash <paramref name="hash"/>
+    /// (<see cref="FlowIndex.Hash"/>) and that comes <paramref name="ahead"/> packets later (3, then
+    /// 2, then 1 as it approaches): first the index slot, then the connection filed under the hash,
+    /// then its two reassemblers and handler; each stage reads only what the one before brought in.
+    /// Hints only (see <see cref="CachePrefetch"/>): nothing changes, a wrong guess costs nothing.
     /// </summary>
     internal void Prefetch(uint hash, int ahead)
     {
