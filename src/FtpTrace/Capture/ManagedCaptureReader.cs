@@ -64,6 +64,10 @@ public sealed class ManagedCaptureReader : ICaptureReader
     private readonly List<PcapngInterface> _interfaces = [];
 
     private byte[] _buffer;
+    // Set when a thread reads the file ahead (files only): _buffer is then one of its blocks, or, for a
+    // record longer than a block's headroom, an array from the pool (_bufferIsBlock false).
+    private ReadAhead? _readAhead;
+    private bool _bufferIsBlock;
     private int _start;
     private int _end;
     private long _bufferOffset;
@@ -130,6 +134,8 @@ public sealed class ManagedCaptureReader : ICaptureReader
                 string what = _format == CaptureFormat.Gzip ? "gzip inside gzip" : $"starts with {CaptureMagic.Hex(head.AsSpan(0, n))}";
                 throw new CaptureFileException(name, $"not a pcap or pcapng file ({what})");
             }
+            // A file (not a pipe, whose reads may block for ever) is read ahead on a thread of its own.
+            if (stream is FileStream) _readAhead = new ReadAhead(_source);
             if (_format != CaptureFormat.Pcapng) ReadPcapHeader();
         }
         catch
@@ -180,7 +186,11 @@ public sealed class ManagedCaptureReader : ICaptureReader
 
     private void DisposeCore()
     {
-        if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+        // The read-ahead thread leaves the stream before the stream is disposed.
+        _readAhead?.Dispose();
+        _readAhead = null;
+        if (_buffer.Length > 0 && !_bufferIsBlock) ArrayPool<byte>.Shared.Return(_buffer);
+        _bufferIsBlock = false;
         _buffer = [];
         _start = _end = 0;
         if (_compressed) _source.Dispose();
@@ -508,6 +518,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
     {
         int avail = _end - _start;
         if (avail >= need || _endOfStream) return avail;
+        if (_readAhead is not null) return FillFromBlocks(need);
         if (need > _buffer.Length)
         {
             var larger = ArrayPool<byte>.Shared.Rent(Math.Max(need, _buffer.Length * 2));
@@ -541,6 +552,65 @@ public sealed class ManagedCaptureReader : ICaptureReader
             _end += n;
         }
         return _end - _start;
+    }
+
+    /// <summary>
+    /// <see cref="Fill"/> from the read-ahead blocks: the unread bytes move into the headroom of the
+    /// next block, which becomes the buffer; a record longer than the headroom is gathered in an array
+    /// from the pool instead.
+    /// </summary>
+    private int FillFromBlocks(int need)
+    {
+        int avail = _end - _start;
+        while (avail < need)
+        {
+            var block = _readAhead!.Next();
+            if (block.Error is { } error)
+            {
+                // As a read on this thread would have met it: an I/O or data error ends the input, anything else propagates.
+                if (error is not (IOException or InvalidDataException)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+                _readError = error.Message;
+            }
+            if (block.Buffer is not { } data || block.Length == 0)
+            {
+                if (block.Buffer is { } last) _readAhead.Return(last);
+                _endOfStream = true;
+                break;
+            }
+            long fileOffsetOfStart = _bufferOffset + _start;
+            if (avail <= ReadAhead.Headroom)
+            {
+                int at = ReadAhead.Headroom - avail;
+                _buffer.AsSpan(_start, avail).CopyTo(data.AsSpan(at));
+                ReleaseBuffer();
+                _buffer = data;
+                _bufferIsBlock = true;
+                _start = at;
+                _end = ReadAhead.Headroom + block.Length;
+            }
+            else
+            {
+                // A record longer than the headroom: gather it in a pool array.
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(avail + block.Length, _buffer.Length * 2));
+                _buffer.AsSpan(_start, avail).CopyTo(larger);
+                data.AsSpan(ReadAhead.Headroom, block.Length).CopyTo(larger.AsSpan(avail));
+                _readAhead.Return(data);
+                ReleaseBuffer();
+                _buffer = larger;
+                _bufferIsBlock = false;
+                _start = 0;
+                _end = avail + block.Length;
+            }
+            _bufferOffset = fileOffsetOfStart - _start;
+            avail = _end - _start;
+        }
+        return avail;
+    }
+
+    private void ReleaseBuffer()
+    {
+        if (_bufferIsBlock) _readAhead!.Return(_buffer);
+        else if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
     }
 
     private void Compacted(int avail)
