@@ -75,6 +75,8 @@ public static class FtpPaths
     public static string Normalize(string absolutePath)
     {
         ArgumentNullException.ThrowIfNull(absolutePath);
+        // Nearly every path is normal already (it runs for each transfer, SIZE and CWD): then it is the answer.
+        if (IsNormal(absolutePath)) return absolutePath;
         var segments = new List<string>();
         foreach (var part in absolutePath.Split('/'))
         {
@@ -88,4 +90,15 @@ public static class FtpPaths
         }
         return "/" + string.Join('/', segments);
     }
+
+    /// <summary>Starts with '/', and has no empty, '.' or '..' segment and no trailing '/' (except "/" itself).</summary>
+    private static bool IsNormal(string path) =>
+        path.Length > 0 && path[0] == '/'
+        && (path.Length == 1
+            || (path[^1] != '/'
+                && !path.Contains("//", StringComparison.Ordinal)
+                && !path.Contains("/./", StringComparison.Ordinal)
+                && !path.Contains("/../", StringComparison.Ordinal)
+                && !path.EndsWith("/.", StringComparison.Ordinal)
+                && !path.EndsWith("/..", StringComparison.Ordinal)));
 }

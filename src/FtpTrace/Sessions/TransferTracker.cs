@@ -180,7 +180,10 @@ internal sealed class TransferTracker
                     && long.TryParse(reply.Text.AsSpan().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long size))
                 {
                     string path = Resolve(command.Argument.Trim());
-                    _sizes.RemoveAll(s => s.Path == path);
+                    for (int i = _sizes.Count - 1; i >= 0; i--)
+                    {
+                        if (_sizes[i].Path == path) _sizes.RemoveAt(i);
+                    }
                     if (_sizes.Count >= MaxSizes) _sizes.RemoveAt(0);
                     _sizes.Add((path, size));
                 }

@@ -36,4 +36,28 @@ public sealed class FtpPathsTests
     [InlineData(null, null)]
     public void ParentOfAKnownDirectory(string? current, string? expected) =>
         Assert.Equal(expected, FtpPaths.Parent(current));
+
+    [Theory]
+    [InlineData("/", "/")]
+    [InlineData("/a", "/a")]
+    [InlineData("/a/b.bin", "/a/b.bin")]
+    [InlineData("/a/", "/a")]
+    [InlineData("//a", "/a")]
+    [InlineData("/a//b", "/a/b")]
+    [InlineData("/a/.", "/a")]
+    [InlineData("/a/..", "/")]
+    [InlineData("/a/./b", "/a/b")]
+    [InlineData("/a/../b", "/b")]
+    [InlineData("/..", "/")]
+    [InlineData("/.", "/")]
+    [InlineData("/...", "/...")]
+    [InlineData("/a/...", "/a/...")]
+    [InlineData("/.x/a..", "/.x/a..")]
+    [InlineData("a/b", "/a/b")]
+    public void NormalizeAppliesDotsAndDropsEmptySegments(string path, string expected)
+    {
+        string normal = FtpPaths.Normalize(path);
+        Assert.Equal(expected, normal);
+        if (expected == path) Assert.Same(path, normal); // a normal path is its own answer, not a copy
+    }
 }
