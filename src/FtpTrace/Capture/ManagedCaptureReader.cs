@@ -134,8 +134,9 @@ public sealed class ManagedCaptureReader : ICaptureReader
                 string what = _format == CaptureFormat.Gzip ? "gzip inside gzip" : $"starts with {CaptureMagic.Hex(head.AsSpan(0, n))}";
                 throw new CaptureFileException(name, $"not a pcap or pcapng file ({what})");
             }
-            // A file (not a pipe, whose reads may block for ever) is read ahead on a thread of its own.
-            if (stream is FileStream) _readAhead = new ReadAhead(_source);
+            // A file (not a pipe, whose reads may block for ever) of a few blocks or more is read ahead
+            // on a thread of its own; a small one is read at once without.
+            if (stream is FileStream { Length: > ReadAhead.MinimumFileLength }) _readAhead = new ReadAhead(_source);
             if (_format != CaptureFormat.Pcapng) ReadPcapHeader();
         }
         catch
@@ -163,6 +164,9 @@ public sealed class ManagedCaptureReader : ICaptureReader
     /// <inheritdoc/>
     public long Length { get; private set; } = -1;
 
+    /// <summary>True while a thread reads the file ahead (<see cref="ReadAhead"/>).</summary>
+    internal bool ReadsAhead => _readAhead is not null;
+
     /// <summary>The link type from the pcap header, or of the first interface of a pcapng file; -1 before one is known.</summary>
     public int FirstLinkType { get; private set; } = -1;
 
@@ -187,10 +191,11 @@ public sealed class ManagedCaptureReader : ICaptureReader
     private void DisposeCore()
     {
         // The read-ahead thread leaves the stream before the stream is disposed.
+        if (_bufferIsBlock) _readAhead!.Return(_buffer);
+        else if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+        _bufferIsBlock = false;
         _readAhead?.Dispose();
         _readAhead = null;
-        if (_buffer.Length > 0 && !_bufferIsBlock) ArrayPool<byte>.Shared.Return(_buffer);
-        _bufferIsBlock = false;
         _buffer = [];
         _start = _end = 0;
         if (_compressed) _source.Dispose();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 
 namespace FtpTrace.Capture;
@@ -25,6 +26,9 @@ internal sealed class ReadAhead : IDisposable
 
     private const int Blocks = 4;
 
+    /// <summary>Files up to this length are read without a thread (a thread and its blocks would cost more than they save).</summary>
+    public const long MinimumFileLength = 2L * DataSize;
+
     private readonly Stream _source;
     private readonly BlockingCollection<byte[]> _free = new(Blocks);
     private readonly BlockingCollection<Block> _full = new(Blocks);
@@ -37,7 +41,8 @@ internal sealed class ReadAhead : IDisposable
     public ReadAhead(Stream source)
     {
         _source = source;
-        for (int i = 0; i < Blocks; i++) _free.Add(GC.AllocateUninitializedArray<byte>(Headroom + DataSize));
+        // From the shared pool: a batch of many captures reuses the same blocks.
+        for (int i = 0; i < Blocks; i++) _free.Add(ArrayPool<byte>.Shared.Rent(Headroom + DataSize));
         _thread = new Thread(Run) { IsBackground = true, Name = "ftptrace read-ahead" };
         _thread.Start();
     }
@@ -48,17 +53,21 @@ internal sealed class ReadAhead : IDisposable
     /// <summary>Gives a block back for reading into again.</summary>
     public void Return(byte[] block)
     {
-        if (!_free.IsAddingCompleted) _free.TryAdd(block);
+        if (_disposed || !_free.TryAdd(block)) ArrayPool<byte>.Shared.Return(block);
     }
 
+    /// <summary>Waits for the thread to leave the stream (within one read), and gives the blocks back to the pool.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         _free.CompleteAdding();
-        // Unblock the thread if it waits to hand over a block, then wait for it to leave the stream.
-        while (_full.TryTake(out _)) { }
         _thread.Join();
+        while (_full.TryTake(out var block))
+        {
+            if (block.Buffer is { } b) ArrayPool<byte>.Shared.Return(b);
+        }
+        while (_free.TryTake(out var b)) ArrayPool<byte>.Shared.Return(b);
         _free.Dispose();
         _full.Dispose();
     }

@@ -18,7 +18,7 @@ public sealed class ReadAheadTests
         var frames = new List<CraftedFrame>();
         long t = 1_700_000_000L * 1_000_000_000;
         int total = 0;
-        for (int i = 0; total < 3 * ReadAhead.DataSize + 12345; i++)
+        for (int i = 0; total < 5 * ReadAhead.DataSize + 12345; i++)
         {
             int size = (i % 17) switch
             {
@@ -39,7 +39,13 @@ public sealed class ReadAheadTests
     {
         var inLine = CaptureTestData.ReadManaged(file, out var inLineAnomalies);
         using var temp = new CaptureTestData.TempFile(file, extension);
-        var readAhead = CaptureTestData.ReadManaged(temp.Path, out var readAheadAnomalies);
+        var readAheadAnomalies = new AnomalyCollector();
+        List<ReadFrame> readAhead;
+        using (var reader = new ManagedCaptureReader(temp.Path, FtpTraceLimits.Default, readAheadAnomalies))
+        {
+            Assert.True(reader.ReadsAhead, "the file was not read ahead");
+            readAhead = CaptureTestData.ReadAll(reader);
+        }
         Assert.True(inLine.Count > 10, "too few frames to cross block boundaries");
         Assert.Equal(inLine.Count, readAhead.Count);
         for (int i = 0; i < inLine.Count; i++)
@@ -86,5 +92,15 @@ public sealed class ReadAheadTests
     {
         byte[] file = CaptureWriter.Pcap(Frames());
         SameAsInLine(CaptureWriter.Cut(file, file.Length - cutFromEnd), ".pcap");
+    }
+
+    [Fact]
+    public void A_small_file_is_read_without_a_thread()
+    {
+        byte[] file = CaptureWriter.Pcap(Frames().Take(3));
+        using var temp = new CaptureTestData.TempFile(file, ".pcap");
+        using var reader = new ManagedCaptureReader(temp.Path, FtpTraceLimits.Default, new AnomalyCollector());
+        Assert.False(reader.ReadsAhead);
+        Assert.Equal(3, CaptureTestData.ReadAll(reader).Count);
     }
 }
