@@ -161,8 +161,9 @@ internal sealed class DataChannelTable : IDataChannelRegistry
         _filed++;
         _order.Enqueue((channel, state.Stamp));
         while (_filed > MaxEntries) DropOldest();
-        // Entries forgotten out of order stay queued until they reach the head; compact when they pile up.
-        if (_order.Count > 2 * MaxEntries) Compact();
+        // Entries forgotten out of order stay queued until they reach the head; compact when they are
+        // more than the filed ones (amortised: at least as many additions between two compactions).
+        if (_order.Count > (2 * _filed) + 1024) Compact();
     }
 
     private void Unfile(State state)

@@ -72,7 +72,7 @@ public sealed class FlowTable
     /// Left connections kept for reuse at most: enough for the steady churn of a busy capture (closes
     /// and opens follow each other), few enough that a burst of closes holds little memory.
     /// </summary>
-    private const int MaxSpareConnections = 4096;
+    private const int MaxSpareConnections = 1024;
     /// <summary>No connection expires before this capture time (a lower bound; <see cref="Expire"/> makes it exact).</summary>
     private long _nextDeadline = long.MaxValue;
 
