@@ -5,34 +5,48 @@ namespace FtpTrace.Reporting;
 /// <summary>How times and durations are written in every report.</summary>
 public static class Formats
 {
+    /// <summary>The length of a <see cref="Time"/> text.</summary>
+    public const int TimeLength = 27;
+
     /// <summary>ISO 8601 in UTC with microseconds, e.g. <c>2026-11-25T14:03:07.123456Z</c>; empty for 0 (unknown).</summary>
     public static string Time(long unixNs)
     {
-        if (unixNs == 0) return "";
+        Span<char> text = stackalloc char[TimeLength];
+        int length = WriteTime(unixNs, text);
+        return length == 0 ? "" : new string(text[..length]);
+    }
+
+    /// <summary>
+    /// Writes <see cref="Time"/> into <paramref name="destination"/> (at least <see cref="TimeLength"/>
+    /// chars) and returns how many chars it wrote: 0 for an unknown time.
+    /// </summary>
+    public static int WriteTime(long unixNs, Span<char> destination)
+    {
+        if (unixNs == 0) return 0;
         long ticks = FloorDiv(unixNs, 100);
-        if (ticks < -DateTime.UnixEpoch.Ticks || ticks > DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) return "";
+        if (ticks < -DateTime.UnixEpoch.Ticks || ticks > DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) return 0;
         // Written digit by digit: this runs for every row of every report.
-        return string.Create(27, DateTime.UnixEpoch.AddTicks(ticks), static (span, t) =>
-        {
-            var (year, month, day) = t;
-            long inDay = t.Ticks % TimeSpan.TicksPerDay;
-            int seconds = (int)(inDay / TimeSpan.TicksPerSecond);
-            int micros = (int)(inDay % TimeSpan.TicksPerSecond / 10);
-            Digits(span[..4], year);
-            span[4] = '-';
-            Digits(span.Slice(5, 2), month);
-            span[7] = '-';
-            Digits(span.Slice(8, 2), day);
-            span[10] = 'T';
-            Digits(span.Slice(11, 2), seconds / 3600);
-            span[13] = ':';
-            Digits(span.Slice(14, 2), seconds / 60 % 60);
-            span[16] = ':';
-            Digits(span.Slice(17, 2), seconds % 60);
-            span[19] = '.';
-            Digits(span.Slice(20, 6), micros);
-            span[26] = 'Z';
-        });
+        var t = DateTime.UnixEpoch.AddTicks(ticks);
+        var span = destination[..TimeLength];
+        var (year, month, day) = t;
+        long inDay = t.Ticks % TimeSpan.TicksPerDay;
+        int seconds = (int)(inDay / TimeSpan.TicksPerSecond);
+        int micros = (int)(inDay % TimeSpan.TicksPerSecond / 10);
+        Digits(span[..4], year);
+        span[4] = '-';
+        Digits(span.Slice(5, 2), month);
+        span[7] = '-';
+        Digits(span.Slice(8, 2), day);
+        span[10] = 'T';
+        Digits(span.Slice(11, 2), seconds / 3600);
+        span[13] = ':';
+        Digits(span.Slice(14, 2), seconds / 60 % 60);
+        span[16] = ':';
+        Digits(span.Slice(17, 2), seconds % 60);
+        span[19] = '.';
+        Digits(span.Slice(20, 6), micros);
+        span[26] = 'Z';
+        return TimeLength;
     }
 
     private static void Digits(Span<char> destination, int value)
@@ -44,26 +58,40 @@ public static class Formats
         }
     }
 
+    /// <summary>The most chars a <see cref="Milliseconds"/> text takes.</summary>
+    public const int MillisecondsMaxLength = 24;
+
     /// <summary>A duration in milliseconds with microsecond precision (<c>12.345</c>); empty when null.</summary>
     public static string Milliseconds(long? ns)
     {
         if (ns is not { } v) return "";
-        long us = FloorDiv(v, 1000);
+        Span<char> text = stackalloc char[MillisecondsMaxLength];
+        return new string(text[..WriteMilliseconds(v, text)]);
+    }
+
+    /// <summary>
+    /// Writes <see cref="Milliseconds"/> into <paramref name="destination"/> (at least
+    /// <see cref="MillisecondsMaxLength"/> chars) and returns how many chars it wrote.
+    /// </summary>
+    public static int WriteMilliseconds(long ns, Span<char> destination)
+    {
+        long us = FloorDiv(ns, 1000);
         bool negative = us < 0;
         ulong magnitude = negative ? (ulong)-us : (ulong)us;
         ulong whole = magnitude / 1000;
         int fraction = (int)(magnitude % 1000);
-        Span<char> buffer = stackalloc char[32];
+        Span<char> buffer = stackalloc char[MillisecondsMaxLength];
         int at = buffer.Length;
         for (int i = 0; i < 3; i++, fraction /= 10) buffer[--at] = (char)('0' + fraction % 10);
         buffer[--at] = '.';
         do { buffer[--at] = (char)('0' + (int)(whole % 10)); whole /= 10; } while (whole > 0);
         if (negative) buffer[--at] = '-';
-        return new string(buffer[at..]);
+        buffer[at..].CopyTo(destination);
+        return buffer.Length - at;
     }
 
     /// <summary>The integers below this are written from a table made once (codes, counts, line numbers).</summary>
-    private const int SmallIntegers = 1024;
+    internal const int SmallIntegers = 1024;
 
     private static readonly string[] SmallIntegerTexts = CreateSmallIntegerTexts();
 
@@ -78,6 +106,9 @@ public static class Formats
     public static string Integer(long value) =>
         (ulong)value < SmallIntegers ? SmallIntegerTexts[value] : value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The text of an integer below <see cref="SmallIntegers"/>, made once.</summary>
+    internal static string SmallInteger(int value) => SmallIntegerTexts[value];
+
     /// <summary><see cref="Integer(long)"/>, or empty when null.</summary>
     public static string Integer(long? value) => value is { } v ? Integer(v) : "";
 
@@ -91,5 +122,6 @@ public static class Formats
         return u == 0 ? $"{bytes} B" : v.ToString("0.0", CultureInfo.InvariantCulture) + " " + units[u];
     }
 
-    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+    // Rounds toward minus infinity, without negating (long.MinValue has no positive twin).
+    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : (a + 1) / b - 1;
 }

@@ -18,6 +18,11 @@ public sealed class FormatsTests
     [InlineData(999L, "0.000")]
     [InlineData(2_000_000_000L, "2000.000")]
     [InlineData(-1_500_000L, "-1.500")]
+    [InlineData(-1L, "-0.001")]
+    [InlineData(-1_000L, "-0.001")]
+    [InlineData(-1_001L, "-0.002")]
+    [InlineData(long.MaxValue, "9223372036854.775")]
+    [InlineData(long.MinValue, "-9223372036854.776")]
     public void MillisecondsHaveMicrosecondPrecision(long ns, string expected) => Assert.Equal(expected, Formats.Milliseconds(ns));
 
     [Fact]

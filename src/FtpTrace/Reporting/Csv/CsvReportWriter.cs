@@ -34,6 +34,10 @@ public sealed class CsvReportWriter : IDisposable
         Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         // Quote every field that needs it and nothing else (RFC 4180).
         ShouldQuote = args => NeedsQuotes(args.Field),
+        Mode = CsvMode.RFC4180,
+        // Formulas are neutralised by TextSafety.ForCsv, which knows which cells are untrusted;
+        // CellScratch also needs CsvWriter to copy unquoted cells as they are.
+        InjectionOptions = InjectionOptions.None,
     };
 
     private readonly string _directory;
@@ -147,6 +151,8 @@ public sealed class CsvPart
 internal sealed class CsvRowFiles : IDisposable
 {
     private readonly (StreamWriter Stream, CsvWriter Csv, string Path)[] _files;
+    // Rows are written one at a time, each cell copied by its CsvWriter before the next is made.
+    private readonly CellScratch _scratch = new();
     private bool _disposed;
 
     public CsvRowFiles(string directory, string prefix, bool header)
@@ -162,19 +168,19 @@ internal sealed class CsvRowFiles : IDisposable
     }
 
     /// <summary>The next replies.csv row, its cells in <see cref="ReplyRowMap"/> order.</summary>
-    public CsvRowCells ReplyCells() => new(_files[0].Csv);
+    public CsvRowCells ReplyCells() => new(_files[0].Csv, _scratch);
 
     /// <summary>The next commands.csv row, its cells in <see cref="CommandRowMap"/> order.</summary>
-    public CsvRowCells CommandCells() => new(_files[1].Csv);
+    public CsvRowCells CommandCells() => new(_files[1].Csv, _scratch);
 
     /// <summary>The next sessions.csv row, its cells in <see cref="SessionRowMap"/> order.</summary>
-    public CsvRowCells SessionCells() => new(_files[2].Csv);
+    public CsvRowCells SessionCells() => new(_files[2].Csv, _scratch);
 
     /// <summary>The next anomalies.csv row, its cells in <see cref="AnomalyRowMap"/> order.</summary>
-    public CsvRowCells AnomalyCells() => new(_files[3].Csv);
+    public CsvRowCells AnomalyCells() => new(_files[3].Csv, _scratch);
 
     /// <summary>The next transfers.csv row, its cells in <see cref="TransferRowMap"/> order.</summary>
-    public CsvRowCells TransferCells() => new(_files[4].Csv);
+    public CsvRowCells TransferCells() => new(_files[4].Csv, _scratch);
 
     public void Flush()
     {
@@ -258,13 +264,12 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         var r = reply;
         var s = r.Session;
         var c = r.Command;
-        string frame = Formats.Integer(r.Reply.Frame);
         _writer.ReplyCells()
-            .Text(_label).Plain(s.IdText).Plain(frame).Plain(Formats.Time(r.Reply.TimeNs)).Text(s.ClientText).Text(s.ServerText)
+            .Text(_label).Plain(s.IdText).Number(r.Reply.Frame).Time(r.Reply.TimeNs).Text(s.ClientText).Text(s.ServerText)
             .Number(r.Reply.Code).Text(r.Meaning.Meaning).Text(TextSafety.ForCsv(r.Reply.Text))
             .Text(TextSafety.ForCsv(c?.Verb)).Text(TextSafety.ForCsv(c is not null ? Argument(c.NormalizedVerb, c.Argument) : ""))
-            .Plain(Formats.Milliseconds(r.LatencyNs)).Plain(Role(r.Role)).Number(c?.Frame)
-            .Plain(Bool(r.UnexpectedForCommand)).Number(r.Reply.LineCount).Plain(r.Reply.EndFrame == r.Reply.Frame ? frame : Formats.Integer(r.Reply.EndFrame))
+            .Milliseconds(r.LatencyNs).Plain(Role(r.Role)).Number(c?.Frame)
+            .Plain(Bool(r.UnexpectedForCommand)).Number(r.Reply.LineCount).Number(r.Reply.EndFrame)
             .End();
     }
 
@@ -274,9 +279,9 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         var c = command;
         var s = c.Session;
         _writer.CommandCells()
-            .Text(_label).Plain(s.IdText).Number(c.Command.Frame).Plain(Formats.Time(c.Command.TimeNs)).Text(s.ClientText).Text(s.ServerText)
+            .Text(_label).Plain(s.IdText).Number(c.Command.Frame).Time(c.Command.TimeNs).Text(s.ClientText).Text(s.ServerText)
             .Text(TextSafety.ForCsv(c.Command.Verb)).Text(TextSafety.ForCsv(Argument(c.Command.NormalizedVerb, c.Command.Argument)))
-            .Number(c.FinalReply?.Code).Plain(Formats.Milliseconds(c.LatencyNs)).Number(c.PreliminaryReplies)
+            .Number(c.FinalReply?.Code).Milliseconds(c.LatencyNs).Number(c.PreliminaryReplies)
             .Number(c.FinalReply?.Frame)
             .End();
     }
@@ -296,7 +301,7 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
             : "";
         _writer.TransferCells()
             .Text(_label).Plain(t.Session.IdText).Text(TextSafety.ForCsv(t.Command.Verb)).Text(TextSafety.ForCsv(t.Path)).Text(Direction(t.Direction))
-            .Number(t.Bytes).Text(Formats.Time(t.StartNs)).Text(Formats.Time(t.EndNs)).Text(t.StartNs == 0 || t.EndNs == 0 ? "" : Formats.Milliseconds(duration))
+            .Number(t.Bytes).Time(t.StartNs).Time(t.EndNs).Milliseconds(t.StartNs == 0 || t.EndNs == 0 ? null : duration)
             .Text(throughput).Number(t.FinalReply?.Code).Text(Bool(t.Complete))
             .Text(t.DataClient?.ToString()).Text(t.DataServer?.ToString()).Text(TextSafety.ForCsv(t.Mode)).Number(t.RestartOffset)
             .Number(t.AnnouncedSize).Text(Bool(t.Encrypted)).Text(TextSafety.ForCsv(t.TransferType)).Text(Bool(t.Aborted))
@@ -310,7 +315,7 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         ArgumentNullException.ThrowIfNull(session);
         var s = session;
         _writer.SessionCells()
-            .Text(_label).Plain(s.IdText).Text(s.ClientText).Text(s.ServerText).Text(Formats.Time(s.StartNs)).Text(Formats.Time(s.EndNs))
+            .Text(_label).Plain(s.IdText).Text(s.ClientText).Text(s.ServerText).Time(s.StartNs).Time(s.EndNs)
             .Text(TextSafety.ForCsv(s.User)).Text(Login(s.Login)).Number(s.Commands).Number(s.Replies).Number(s.Errors)
             .Text(Bool(s.EncryptedFromFrame is not null)).Number(s.Anomalies).Text(Bool(s.Anonymous))
             .Number(s.EncryptedFromFrame).Number(s.EncryptedBytes)
@@ -322,7 +327,7 @@ public sealed class CsvInputSink : IFtpSessionSink, IAnomalySink
         _writer.AnomalyCells()
             .Text(_label)
             .Text(IsSession(anomaly.ConnectionId) ? anomaly.ConnectionId.ToString(CultureInfo.InvariantCulture) : "")
-            .Text(anomaly.Frame == 0 ? "" : anomaly.Frame.ToString(CultureInfo.InvariantCulture)).Text(Formats.Time(anomaly.TimeNs))
+            .Text(anomaly.Frame == 0 ? "" : anomaly.Frame.ToString(CultureInfo.InvariantCulture)).Time(anomaly.TimeNs)
             .Text(AnomalyKinds.Name(anomaly.Kind)).Text(TextSafety.ForCsv(anomaly.Detail))
             .End();
 

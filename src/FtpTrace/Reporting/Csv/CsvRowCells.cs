@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using CsvHelper;
 
 namespace FtpTrace.Reporting.Csv;
@@ -11,7 +12,7 @@ namespace FtpTrace.Reporting.Csv;
 /// which stays the single place that names the columns and writes the header (CsvInputSinkTests
 /// read rows back through the maps). Cells are quoted exactly when RFC 4180 needs it.
 /// </summary>
-internal readonly struct CsvRowCells(CsvWriter csv)
+internal readonly struct CsvRowCells(CsvWriter csv, CellScratch scratch)
 {
     private static readonly SearchValues<char> QuoteTriggers = SearchValues.Create(",\"\r\n");
 
@@ -38,14 +39,34 @@ internal readonly struct CsvRowCells(CsvWriter csv)
     /// <summary>A number in invariant form (never quoted).</summary>
     public CsvRowCells Number(long value)
     {
-        csv.WriteField(Formats.Integer(value), false);
+        if ((ulong)value < Formats.SmallIntegers)
+        {
+            csv.WriteField(Formats.SmallInteger((int)value), false);
+            return this;
+        }
+        Span<char> text = stackalloc char[20];
+        value.TryFormat(text, out int length, default, CultureInfo.InvariantCulture);
+        csv.WriteField(scratch.Hold(text[..length]), false);
         return this;
     }
 
     /// <summary>A number in invariant form, or an empty cell for null.</summary>
-    public CsvRowCells Number(long? value)
+    public CsvRowCells Number(long? value) => value is { } v ? Number(v) : Plain("");
+
+    /// <summary>A time as <see cref="Formats.Time"/> writes it (empty when unknown).</summary>
+    public CsvRowCells Time(long unixNs)
     {
-        csv.WriteField(Formats.Integer(value), false);
+        Span<char> text = stackalloc char[Formats.TimeLength];
+        csv.WriteField(scratch.Hold(text[..Formats.WriteTime(unixNs, text)]), false);
+        return this;
+    }
+
+    /// <summary>A duration as <see cref="Formats.Milliseconds"/> writes it (empty for null).</summary>
+    public CsvRowCells Milliseconds(long? ns)
+    {
+        if (ns is not { } v) return Plain("");
+        Span<char> text = stackalloc char[Formats.MillisecondsMaxLength];
+        csv.WriteField(scratch.Hold(text[..Formats.WriteMilliseconds(v, text)]), false);
         return this;
     }
 
