@@ -106,12 +106,6 @@ public static class Formats
     public static string Integer(long value) =>
         (ulong)value < SmallIntegers ? SmallIntegerTexts[value] : value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>The text of an integer below <see cref="SmallIntegers"/>, made once.</summary>
-    internal static string SmallInteger(int value) => SmallIntegerTexts[value];
-
-    /// <summary><see cref="Integer(long)"/>, or empty when null.</summary>
-    public static string Integer(long? value) => value is { } v ? Integer(v) : "";
-
     /// <summary>A byte count for people: <c>1.5 MB</c>.</summary>
     public static string Bytes(long bytes)
     {

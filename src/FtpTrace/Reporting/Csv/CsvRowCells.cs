@@ -41,7 +41,7 @@ internal readonly struct CsvRowCells(CsvWriter csv, CellScratch scratch)
     {
         if ((ulong)value < Formats.SmallIntegers)
         {
-            csv.WriteField(Formats.SmallInteger((int)value), false);
+            csv.WriteField(Formats.Integer(value), false);
             return this;
         }
         Span<char> text = stackalloc char[20];
