@@ -9,8 +9,8 @@ namespace FtpTrace.Reporting.Csv;
 /// only accepts strings, and copies the chars into its own buffer before it returns (unquoted,
 /// with injection handling off as <see cref="CsvReportWriter.Config"/> sets it) without keeping
 /// the string, so the same string can carry the next cell. A scratch string never leaves
-/// <see cref="CsvRowCells"/>; CellScratchTests fail if a CsvHelper version starts keeping it.
-/// One instance per CsvWriter: it is not thread-safe.
+/// <see cref="CsvCellWriter"/>; CellScratchTests fail if a CsvHelper version starts keeping it.
+/// One instance per writer: it is not thread-safe.
 /// </summary>
 internal sealed class CellScratch
 {

@@ -150,9 +150,7 @@ public sealed class CsvPart
 /// <summary>The streamed row files (replies, commands, sessions, anomalies, transfers) of the reports or of one part.</summary>
 internal sealed class CsvRowFiles : IDisposable
 {
-    private readonly (StreamWriter Stream, CsvWriter Csv, string Path)[] _files;
-    // Rows are written one at a time, each cell copied by its CsvWriter before the next is made.
-    private readonly CellScratch _scratch = new();
+    private readonly (StreamWriter Stream, CsvCellWriter Csv, string Path)[] _files;
     private bool _disposed;
 
     public CsvRowFiles(string directory, string prefix, bool header)
@@ -168,19 +166,19 @@ internal sealed class CsvRowFiles : IDisposable
     }
 
     /// <summary>The next replies.csv row, its cells in <see cref="ReplyRowMap"/> order.</summary>
-    public CsvRowCells ReplyCells() => new(_files[0].Csv, _scratch);
+    public CsvRowCells ReplyCells() => new(_files[0].Csv);
 
     /// <summary>The next commands.csv row, its cells in <see cref="CommandRowMap"/> order.</summary>
-    public CsvRowCells CommandCells() => new(_files[1].Csv, _scratch);
+    public CsvRowCells CommandCells() => new(_files[1].Csv);
 
     /// <summary>The next sessions.csv row, its cells in <see cref="SessionRowMap"/> order.</summary>
-    public CsvRowCells SessionCells() => new(_files[2].Csv, _scratch);
+    public CsvRowCells SessionCells() => new(_files[2].Csv);
 
     /// <summary>The next anomalies.csv row, its cells in <see cref="AnomalyRowMap"/> order.</summary>
-    public CsvRowCells AnomalyCells() => new(_files[3].Csv, _scratch);
+    public CsvRowCells AnomalyCells() => new(_files[3].Csv);
 
     /// <summary>The next transfers.csv row, its cells in <see cref="TransferRowMap"/> order.</summary>
-    public CsvRowCells TransferCells() => new(_files[4].Csv, _scratch);
+    public CsvRowCells TransferCells() => new(_files[4].Csv);
 
     public void Flush()
     {
@@ -210,11 +208,11 @@ internal sealed class CsvRowFiles : IDisposable
         foreach (var f in _files) f.Csv.Dispose();
     }
 
-    private static (StreamWriter, CsvWriter, string) Open<TRow, TMap>(string directory, string name, bool header) where TMap : ClassMap<TRow>
+    private static (StreamWriter, CsvCellWriter, string) Open<TRow, TMap>(string directory, string name, bool header) where TMap : ClassMap<TRow>
     {
         string path = Path.Combine(directory, name);
         var stream = new StreamWriter(path, append: false, CsvReportWriter.Config.Encoding, bufferSize: 1 << 16);
-        var csv = new CsvWriter(stream, CsvReportWriter.Config);
+        var csv = new CsvCellWriter(stream, CsvReportWriter.Config);
         csv.Context.RegisterClassMap<TMap>();
         if (header)
         {

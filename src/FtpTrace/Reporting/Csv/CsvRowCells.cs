@@ -12,7 +12,7 @@ namespace FtpTrace.Reporting.Csv;
 /// which stays the single place that names the columns and writes the header (CsvInputSinkTests
 /// read rows back through the maps). Cells are quoted exactly when RFC 4180 needs it.
 /// </summary>
-internal readonly struct CsvRowCells(CsvWriter csv, CellScratch scratch)
+internal readonly struct CsvRowCells(CsvCellWriter csv)
 {
     private static readonly SearchValues<char> QuoteTriggers = SearchValues.Create(",\"\r\n");
 
@@ -20,7 +20,8 @@ internal readonly struct CsvRowCells(CsvWriter csv, CellScratch scratch)
     public CsvRowCells Text(string? cell)
     {
         cell ??= "";
-        csv.WriteField(cell, cell.AsSpan().IndexOfAny(QuoteTriggers) >= 0);
+        if (cell.AsSpan().IndexOfAny(QuoteTriggers) >= 0) csv.WriteQuoted(cell);
+        else csv.WriteField(cell, false);
         return this;
     }
 
@@ -46,7 +47,7 @@ internal readonly struct CsvRowCells(CsvWriter csv, CellScratch scratch)
         }
         Span<char> text = stackalloc char[20];
         value.TryFormat(text, out int length, default, CultureInfo.InvariantCulture);
-        csv.WriteField(scratch.Hold(text[..length]), false);
+        csv.WriteUnquoted(text[..length]);
         return this;
     }
 
@@ -57,7 +58,7 @@ internal readonly struct CsvRowCells(CsvWriter csv, CellScratch scratch)
     public CsvRowCells Time(long unixNs)
     {
         Span<char> text = stackalloc char[Formats.TimeLength];
-        csv.WriteField(scratch.Hold(text[..Formats.WriteTime(unixNs, text)]), false);
+        csv.WriteUnquoted(text[..Formats.WriteTime(unixNs, text)]);
         return this;
     }
 
@@ -66,7 +67,7 @@ internal readonly struct CsvRowCells(CsvWriter csv, CellScratch scratch)
     {
         if (ns is not { } v) return Plain("");
         Span<char> text = stackalloc char[Formats.MillisecondsMaxLength];
-        csv.WriteField(scratch.Hold(text[..Formats.WriteMilliseconds(v, text)]), false);
+        csv.WriteUnquoted(text[..Formats.WriteMilliseconds(v, text)]);
         return this;
     }
 

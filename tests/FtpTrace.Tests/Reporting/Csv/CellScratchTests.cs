@@ -1,5 +1,4 @@
 using System.Globalization;
-using CsvHelper;
 using FtpTrace.Reporting;
 using FtpTrace.Reporting.Csv;
 
@@ -28,15 +27,14 @@ public sealed class CellScratchTests
     public void CsvWriterKeepsEveryCellItWasGiven()
     {
         var text = new StringWriter(CultureInfo.InvariantCulture);
-        var scratch = new CellScratch();
         long[] frames = [100_000, 200_000, 300_000];
         long[] times = [1_795_615_387_123_456_789L, 1_795_615_388_000_000_000L, 1_795_615_389_654_321_000L];
         long?[] latencies = [1_234_567, null, 9_876_543];
-        using (var csv = new CsvWriter(text, CsvReportWriter.Config, leaveOpen: true))
+        using (var csv = new CsvCellWriter(text, CsvReportWriter.Config, leaveOpen: true))
         {
             for (int i = 0; i < frames.Length; i++)
             {
-                new CsvRowCells(csv, scratch).Number(frames[i]).Time(times[i]).Milliseconds(latencies[i])
+                new CsvRowCells(csv).Number(frames[i]).Time(times[i]).Milliseconds(latencies[i])
                     .Number(frames[i] + 1).Number(i).Time(0).End();
             }
         }
@@ -57,9 +55,9 @@ public sealed class CellScratchTests
     public void NumbersAreWrittenAsFormatsWritesThem(long value, string expected)
     {
         var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = new CsvWriter(text, CsvReportWriter.Config, leaveOpen: true))
+        using (var csv = new CsvCellWriter(text, CsvReportWriter.Config, leaveOpen: true))
         {
-            new CsvRowCells(csv, new CellScratch()).Number(value).Number((long?)null).End();
+            new CsvRowCells(csv).Number(value).Number((long?)null).End();
         }
         Assert.Equal(expected + ",\r\n", text.ToString());
         Assert.Equal(expected, Formats.Integer(value));
