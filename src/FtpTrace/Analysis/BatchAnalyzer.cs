@@ -91,8 +91,9 @@ public static class BatchAnalyzer
 
     /// <param name="backgroundReports">
     /// Make the reports (statistics, CSV rows) on a thread of their own, in the order the analysis
-    /// produces their events: the second core's work when inputs are analysed one at a time. When
-    /// several are analysed at once the cores are busy already, and the reports are made in line.
+    /// produces their events, and read and decode a large capture ahead on another: the second
+    /// core's work when inputs are analysed one at a time. When several are analysed at once the
+    /// cores are busy already, and all of it runs in line.
     /// </param>
     private static Outcome AnalyzeOne(InputFile file, AnalysisOptions options, CsvInputSink? csvSink, Action<long>? onBytes, bool backgroundReports)
     {
@@ -125,7 +126,8 @@ public static class BatchAnalyzer
             if (file.Path == CaptureReaders.StandardInput || CaptureReaders.LooksLikeCapture(file.Path))
             {
                 using var reader = CaptureReaders.Open(file.Path, options.Reader, options.Limits, anomalies);
-                CaptureAnalyzer.Analyze(reader, file.Label, options, new SessionSinkFanout(sessionSinks), anomalies, stats.Inputs, Progress);
+                CaptureAnalyzer.Analyze(reader, file.Label, options, new SessionSinkFanout(sessionSinks), anomalies, stats.Inputs, Progress,
+                    decodeAhead: backgroundReports);
             }
             else
             {

@@ -24,8 +24,12 @@ public static class CaptureAnalyzer
     /// <param name="anomalies">Receives every anomaly.</param>
     /// <param name="stats">Input figures to fill (frames, bytes, connections).</param>
     /// <param name="progress">Called now and then with the reader's position in bytes.</param>
+    /// <param name="decodeAhead">
+    /// Read and decode a large capture on a thread of its own (<see cref="DecodeAhead"/>): the second
+    /// core's work when inputs are analysed one at a time. Off when several are analysed at once.
+    /// </param>
     public static void Analyze(ICaptureReader reader, string label, AnalysisOptions options, IFtpSessionSink sink,
-        IAnomalySink anomalies, InputStats stats, Action<long>? progress = null)
+        IAnomalySink anomalies, InputStats stats, Action<long>? progress = null, bool decodeAhead = true)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(options);
@@ -35,7 +39,7 @@ public static class CaptureAnalyzer
         using var decoder = new PacketDecoder(options.Limits, anomalies);
         // The FTP stage reads what it needs of a connection by its close, so the table may reuse the objects.
         var flows = new FlowTable(options.Limits, observer, anomalies, options.FtpPorts) { RecycleConnections = true };
-        Pump(reader, decoder, flows, progress);
+        Pump(reader, decoder, flows, progress, decodeAhead);
 
         stats.Files++;
         stats.Frames += decoder.Frames;
@@ -54,11 +58,27 @@ public static class CaptureAnalyzer
     /// closed). Public so the benchmark's stage breakdown measures this very loop.
     /// </summary>
     /// <param name="progress">Called now and then with the reader's position in bytes.</param>
-    public static void Pump(ICaptureReader reader, PacketDecoder decoder, FlowTable flows, Action<long>? progress = null)
+    /// <param name="decodeAhead">Read and decode a large capture on a thread of its own (see <see cref="Analyze"/>).</param>
+    public static void Pump(ICaptureReader reader, PacketDecoder decoder, FlowTable flows, Action<long>? progress = null, bool decodeAhead = true)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(decoder);
         ArgumentNullException.ThrowIfNull(flows);
+        // A large capture is read and decoded on a thread of its own (see DecodeAhead).
+        if (decodeAhead && DecodeAhead.For(reader, decoder) is { } decoding)
+        {
+            long end;
+            using (decoding)
+            {
+                decoding.Start();
+                decoding.Drain(flows, progress);
+                end = decoding.LastTimeNs;
+            }
+            flows.Finish(end);
+            progress?.Invoke(reader.Position);
+            return;
+        }
+
         long lastTime = 0;
         long frames = 0;
 

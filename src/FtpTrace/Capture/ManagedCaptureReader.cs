@@ -58,7 +58,14 @@ public sealed class ManagedCaptureReader : ICaptureReader
     private readonly bool _leaveOpen;
     private readonly bool _compressed;
     private readonly FtpTraceLimits _limits;
-    private readonly IAnomalySink _anomalies;
+    private IAnomalySink _anomalies;
+
+    /// <summary>Where damage found in the file is reported; see <see cref="FtpTrace.Analysis.DecodeAhead"/>.</summary>
+    internal IAnomalySink Anomalies
+    {
+        get => _anomalies;
+        set => _anomalies = value;
+    }
     private readonly int _maxBlockLength;
     private readonly CaptureFormat _format;
     private readonly List<PcapngInterface> _interfaces = [];

@@ -46,7 +46,14 @@ public sealed class Ipv4Defragmenter : IDisposable
     private const ushort OffsetMask = 0x1FFF;
 
     private readonly FtpTraceLimits _limits;
-    private readonly IAnomalySink _anomalies;
+    private IAnomalySink _anomalies;
+
+    /// <summary>Where anomalies go; <see cref="FtpTrace.Analysis.DecodeAhead"/> collects them in frame order while it decodes on its own thread.</summary>
+    internal IAnomalySink Anomalies
+    {
+        get => _anomalies;
+        set => _anomalies = value;
+    }
     private readonly Dictionary<FragmentKey, Datagram> _pending = [];
     private byte[]? _completedBuffer;
     private long _arrivals;

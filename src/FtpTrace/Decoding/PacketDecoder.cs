@@ -49,7 +49,18 @@ public sealed class PacketDecoder : IDisposable
     private const byte ProtocolTcp = 6;
     private const byte ProtocolUdp = 17;
 
-    private readonly IAnomalySink _anomalies;
+    private IAnomalySink _anomalies;
+
+    /// <summary>Where anomalies go (the fragment table's too); see <see cref="FtpTrace.Analysis.DecodeAhead"/>.</summary>
+    internal IAnomalySink Anomalies
+    {
+        get => _anomalies;
+        set
+        {
+            _anomalies = value;
+            Defragmenter.Anomalies = value;
+        }
+    }
     private readonly HashSet<int> _unknownLinkTypesReported = [];
     private long _frame;
     private long _timeNs;
