@@ -171,6 +171,18 @@ public sealed class ManagedCaptureReader : ICaptureReader
     /// <inheritdoc/>
     public long Length { get; private set; } = -1;
 
+    /// <summary>
+    /// Where the next unread byte is in the capture data (after decompression, for a compressed
+    /// capture): how anomalies say where a record is. Unlike <see cref="Position"/> of a compressed
+    /// file, which follows the compressed input as far as it has been read ahead, it names the same
+    /// byte however the file is read.
+    /// </summary>
+    private long CaptureOffset => _bufferOffset + _start;
+
+    /// <summary>An offset from <see cref="CaptureOffset"/> for an anomaly's detail.</summary>
+    private string Where(long offset) =>
+        _compressed ? $"byte {offset} of the decompressed capture" : $"byte {offset}";
+
     /// <summary>True while a thread reads the file ahead (<see cref="ReadAhead"/>).</summary>
     internal bool ReadsAhead => _readAhead is not null;
 
@@ -232,7 +244,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
     private bool ReadPcapRecord(out CaptureFrame frame)
     {
         frame = default;
-        long recordStart = Position;
+        long recordStart = CaptureOffset;
         int avail = Fill(16);
         if (avail == 0)
         {
@@ -252,7 +264,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
         if (captured > (uint)_limits.MaxRecordLength)
         {
             ReportMalformed(_lastFrame + 1,
-                $"record at byte {recordStart} claims {captured} captured bytes, more than the limit {_limits.MaxRecordLength}; the rest of the file cannot be resynchronised");
+                $"record at {Where(recordStart)} claims {captured} captured bytes, more than the limit {_limits.MaxRecordLength}; the rest of the file cannot be resynchronised");
             _done = true;
             return false;
         }
@@ -300,7 +312,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
     private bool ReadBlock(out CaptureFrame frame)
     {
         frame = default;
-        long blockStart = Position;
+        long blockStart = CaptureOffset;
         int avail = Fill(8);
         if (avail == 0)
         {
@@ -326,7 +338,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
             else if (BinaryPrimitives.ReadUInt32BigEndian(bom) == CaptureMagic.PcapngByteOrder) _bigEndian = true;
             else
             {
-                ReportMalformed(_lastFrame + 1, $"section header at byte {blockStart} has no byte-order magic ({CaptureMagic.Hex(bom)}); reading stops");
+                ReportMalformed(_lastFrame + 1, $"section header at {Where(blockStart)} has no byte-order magic ({CaptureMagic.Hex(bom)}); reading stops");
                 _done = true;
                 return false;
             }
@@ -335,7 +347,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
         uint length = U32(_buffer.AsSpan(_start + 4));
         if (length < 12 || length % 4 != 0 || length > (uint)_maxBlockLength)
         {
-            ReportMalformed(_lastFrame + 1, $"block of type {type} at byte {blockStart} has an impossible length {length}; reading stops");
+            ReportMalformed(_lastFrame + 1, $"block of type {type} at {Where(blockStart)} has an impossible length {length}; reading stops");
             _done = true;
             return false;
         }
@@ -349,7 +361,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
         uint trailer = U32(block[^4..]);
         if (trailer != length)
         {
-            ReportMalformed(_lastFrame + 1, $"block of type {type} at byte {blockStart} has length {length} but trailing length {trailer}; reading stops");
+            ReportMalformed(_lastFrame + 1, $"block of type {type} at {Where(blockStart)} has length {length} but trailing length {trailer}; reading stops");
             _done = true;
             return false;
         }
@@ -380,14 +392,14 @@ public sealed class ManagedCaptureReader : ICaptureReader
         _interfaces.Clear();
         if (body.Length < 16)
         {
-            ReportMalformed(_lastFrame + 1, $"section header at byte {blockStart} is {body.Length + 12} bytes, shorter than 28; reading stops");
+            ReportMalformed(_lastFrame + 1, $"section header at {Where(blockStart)} is {body.Length + 12} bytes, shorter than 28; reading stops");
             _done = true;
             return;
         }
         ushort major = U16(body[4..]);
         if (major != 1)
         {
-            ReportMalformed(_lastFrame + 1, $"section header at byte {blockStart} has unknown major version {major}; reading stops");
+            ReportMalformed(_lastFrame + 1, $"section header at {Where(blockStart)} has unknown major version {major}; reading stops");
             _done = true;
             return;
         }
@@ -398,7 +410,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
         if (body.Length < 8)
         {
             // The interface still takes its number so later ones keep theirs; packets on it are skipped.
-            ReportMalformed(_lastFrame + 1, $"interface description at byte {blockStart} is too short ({body.Length + 12} bytes)");
+            ReportMalformed(_lastFrame + 1, $"interface description at {Where(blockStart)} is too short ({body.Length + 12} bytes)");
             _interfaces.Add(new PcapngInterface(-1, 0, DefaultUnitsPerSecond, 0));
             return;
         }
@@ -419,7 +431,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
             {
                 if (!TryUnitsPerSecond(value[0], out units))
                 {
-                    ReportMalformed(_lastFrame + 1, $"interface description at byte {blockStart} has an unusable if_tsresol 0x{value[0]:x2}; microseconds assumed");
+                    ReportMalformed(_lastFrame + 1, $"interface description at {Where(blockStart)} has an unusable if_tsresol 0x{value[0]:x2}; microseconds assumed");
                     units = DefaultUnitsPerSecond;
                 }
             }
@@ -456,7 +468,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
         string what = enhanced ? "enhanced packet block" : "packet block";
         if (body.Length < 20)
         {
-            ReportMalformed(number, $"{what} at byte {blockStart} is too short ({body.Length + 12} bytes); skipped");
+            ReportMalformed(number, $"{what} at {Where(blockStart)} is too short ({body.Length + 12} bytes); skipped");
             return false;
         }
         int interfaceId = enhanced ? (int)Math.Min(U32(body), int.MaxValue) : U16(body);
@@ -465,7 +477,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
         uint original = U32(body[16..]);
         if (captured > (uint)_limits.MaxRecordLength || captured > (uint)(body.Length - 20))
         {
-            ReportMalformed(number, $"{what} at byte {blockStart} claims {captured} captured bytes but holds {body.Length - 20} (limit {_limits.MaxRecordLength}); skipped");
+            ReportMalformed(number, $"{what} at {Where(blockStart)} claims {captured} captured bytes but holds {body.Length - 20} (limit {_limits.MaxRecordLength}); skipped");
             return false;
         }
         if (!TryGetInterface(interfaceId, number, blockStart, out var itf)) return false;
@@ -480,7 +492,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
         long number = ++_lastFrame;
         if (body.Length < 4)
         {
-            ReportMalformed(number, $"simple packet block at byte {blockStart} is too short; skipped");
+            ReportMalformed(number, $"simple packet block at {Where(blockStart)} is too short; skipped");
             return false;
         }
         if (!TryGetInterface(0, number, blockStart, out var itf)) return false;
@@ -488,7 +500,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
         uint captured = itf.Snaplen != 0 ? Math.Min(original, itf.Snaplen) : original;
         if (captured > (uint)_limits.MaxRecordLength || captured > (uint)(body.Length - 4))
         {
-            ReportMalformed(number, $"simple packet block at byte {blockStart} claims {captured} captured bytes but holds {body.Length - 4}; skipped");
+            ReportMalformed(number, $"simple packet block at {Where(blockStart)} claims {captured} captured bytes but holds {body.Length - 4}; skipped");
             return false;
         }
         frame = new CaptureFrame(number, ToNanoseconds(0, itf), itf.LinkType, ClampToInt(original), body.Slice(4, (int)captured));
@@ -504,7 +516,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
         }
         itf = default;
         _anomalies.Report(new Anomaly(AnomalyKind.UnknownInterface, number, 0, 0,
-            $"packet at byte {blockStart} is on interface {interfaceId}, but its section describes {_interfaces.Count}; skipped"));
+            $"packet at {Where(blockStart)} is on interface {interfaceId}, but its section describes {_interfaces.Count}; skipped"));
         return false;
     }
 
@@ -689,7 +701,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
     {
         _done = true;
         if (_readError is not null)
-            Report(AnomalyKind.TruncatedFile, _lastFrame + 1, $"reading stopped at byte {Position}: {_readError}");
+            Report(AnomalyKind.TruncatedFile, _lastFrame + 1, $"reading stopped at {Where(CaptureOffset)}: {_readError}");
     }
 
     private void ReportTruncated(long recordStart, int needed, int available)
@@ -697,12 +709,12 @@ public sealed class ManagedCaptureReader : ICaptureReader
         _done = true;
         string why = _readError is null ? "" : $" ({_readError})";
         Report(AnomalyKind.TruncatedFile, _lastFrame + 1,
-            $"file ends at byte {recordStart + available}, {available} bytes into a {needed}-byte record that starts at byte {recordStart}{why}");
+            $"file ends at {Where(recordStart + available)}, {available} bytes into a {needed}-byte record that starts at {Where(recordStart)}{why}");
     }
 
     /// <summary>A record holding more bytes than the packet had: impossible, but the captured bytes are still read (as libpcap does).</summary>
     private void ReportCapturedBeyondOriginal(long frame, string what, long start, uint captured, uint original) =>
-        ReportMalformed(frame, $"{what} at byte {start} holds {captured} captured bytes, more than the packet's original length {original}; read as captured");
+        ReportMalformed(frame, $"{what} at {Where(start)} holds {captured} captured bytes, more than the packet's original length {original}; read as captured");
 
     private void ReportMalformed(long frame, string detail) => Report(AnomalyKind.MalformedCaptureRecord, frame, detail);
 

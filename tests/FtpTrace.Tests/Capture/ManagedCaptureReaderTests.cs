@@ -200,6 +200,17 @@ public sealed class ManagedCaptureReaderTests
     }
 
     [Fact]
+    public void InACompressedCaptureARecordIsPlacedInTheDecompressedBytes()
+    {
+        // Not by how far the compressed input has been read (which depends on reading ahead).
+        var odd = Exchange[1] with { OriginalLength = Exchange[1].Data.Length - 10 };
+        ReadManaged(CaptureWriter.Gzip(CaptureWriter.Pcap([Exchange[0], odd, Exchange[2]])), out var anomalies, name: "test.pcap.gz");
+
+        var a = Assert.Single(anomalies.Items);
+        Assert.StartsWith($"record at byte {24 + 16 + Exchange[0].Data.Length} of the decompressed capture holds ", a.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PcapRecordWithMoreCapturedBytesThanItsOriginalLengthIsReportedAndReadAsCaptured()
     {
         var odd = Exchange[1] with { OriginalLength = Exchange[1].Data.Length - 10 };
