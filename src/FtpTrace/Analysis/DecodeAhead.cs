@@ -16,8 +16,9 @@ namespace FtpTrace.Analysis;
 /// are reused as soon as the next frame is read). Anomalies that the reader and the decoder find
 /// travel with the batches, each placed before the segment that followed it, and the analysis
 /// thread reports them in that place: anomalies.csv lists them in the same order as when
-/// everything runs on one thread. A failure of the reader (an I/O error) reaches the analysis
-/// thread after the segments read before it, as it would have in line.
+/// everything runs on one thread. (The reader turns I/O and decompression errors into anomalies
+/// itself.) Any exception on the decoding thread reaches the analysis thread after the segments
+/// decoded before it, as it would have in line.
 /// </summary>
 internal sealed class DecodeAhead : IDisposable
 {
@@ -75,9 +76,11 @@ internal sealed class DecodeAhead : IDisposable
     }
 
     /// <summary>
-    /// Every decoded segment, in capture order, through <paramref name="process"/>; before each, the
-    /// anomalies found ahead of it go to <paramref name="anomalies"/>. Then the capture's remaining
-    /// anomalies (fragments that never completed). Rethrows a failure of the reader.
+    /// Every decoded segment, in capture order, into <paramref name="flows"/>, each after the
+    /// anomalies found before it (reported to the sinks the reader and the decoder were given), then
+    /// the capture's last anomalies (fragments that never completed); <paramref name="progress"/>
+    /// after each batch. Rethrows an exception of the decoding thread once the segments decoded
+    /// before it are processed.
     /// </summary>
     public void Drain(FlowTable flows, Action<long>? progress)
     {
