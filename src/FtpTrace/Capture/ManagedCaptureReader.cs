@@ -59,13 +59,6 @@ public sealed class ManagedCaptureReader : ICaptureReader
     private readonly bool _compressed;
     private readonly FtpTraceLimits _limits;
     private IAnomalySink _anomalies;
-
-    /// <summary>Where damage found in the file is reported; see <see cref="FtpTrace.Analysis.DecodeAhead"/>.</summary>
-    internal IAnomalySink Anomalies
-    {
-        get => _anomalies;
-        set => _anomalies = value;
-    }
     private readonly int _maxBlockLength;
     private readonly CaptureFormat _format;
     private readonly List<PcapngInterface> _interfaces = [];
@@ -185,6 +178,13 @@ public sealed class ManagedCaptureReader : ICaptureReader
 
     /// <summary>True while a thread reads the file ahead (<see cref="ReadAhead"/>).</summary>
     internal bool ReadsAhead => _readAhead is not null;
+
+    /// <summary>Where damage found in the file is reported; see <see cref="FtpTrace.Analysis.DecodeAhead"/>.</summary>
+    internal IAnomalySink Anomalies
+    {
+        get => _anomalies;
+        set => _anomalies = value;
+    }
 
     /// <summary>The link type from the pcap header, or of the first interface of a pcapng file; -1 before one is known.</summary>
     public int FirstLinkType { get; private set; } = -1;

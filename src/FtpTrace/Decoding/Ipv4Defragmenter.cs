@@ -54,6 +54,7 @@ public sealed class Ipv4Defragmenter : IDisposable
         get => _anomalies;
         set => _anomalies = value;
     }
+
     private readonly Dictionary<FragmentKey, Datagram> _pending = [];
     private byte[]? _completedBuffer;
     private long _arrivals;
