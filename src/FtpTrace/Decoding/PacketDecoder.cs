@@ -61,6 +61,7 @@ public sealed class PacketDecoder : IDisposable
             Defragmenter.Anomalies = value;
         }
     }
+
     private readonly HashSet<int> _unknownLinkTypesReported = [];
     private long _frame;
     private long _timeNs;
