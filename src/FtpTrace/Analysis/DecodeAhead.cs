@@ -56,13 +56,16 @@ internal sealed class DecodeAhead : IDisposable
     }
 
     /// <summary>
-    /// Decoding ahead pays for a capture read in large blocks (<see cref="ManagedCaptureReader.ReadsAhead"/>);
-    /// a small file is decoded in line. Null when it does not apply.
+    /// Decoding ahead pays for a capture file of some size (one the managed reader reads ahead,
+    /// <see cref="ManagedCaptureReader.ReadsAhead"/>); a small file, or standard input, is decoded
+    /// in line. Null when it does not apply.
     /// </summary>
-    public static DecodeAhead? For(ICaptureReader reader, PacketDecoder decoder) =>
-        reader is ManagedCaptureReader { ReadsAhead: true } managed
-            ? new DecodeAhead(managed, decoder, managed.Anomalies, sink => managed.Anomalies = sink)
-            : null;
+    public static DecodeAhead? For(ICaptureReader reader, PacketDecoder decoder) => reader switch
+    {
+        ManagedCaptureReader { ReadsAhead: true } managed => new DecodeAhead(managed, decoder, managed.Anomalies, sink => managed.Anomalies = sink),
+        SharpPcapCaptureReader { Length: > ReadAhead.MinimumFileLength } pcap => new DecodeAhead(pcap, decoder, pcap.Anomalies, sink => pcap.Anomalies = sink),
+        _ => null,
+    };
 
     /// <summary>The latest frame time seen (the time the capture ends at); valid once every batch was taken.</summary>
     public long LastTimeNs { get; private set; }

@@ -21,7 +21,7 @@ namespace FtpTrace.Capture;
 public sealed class SharpPcapCaptureReader : ICaptureReader
 {
     private readonly CaptureFileReaderDevice _device;
-    private readonly IAnomalySink _anomalies;
+    private IAnomalySink _anomalies;
     private readonly int _linkType;
     private long _lastFrame;
     private bool _done;
@@ -81,6 +81,13 @@ public sealed class SharpPcapCaptureReader : ICaptureReader
 
     /// <inheritdoc/>
     public long Length { get; }
+
+    /// <summary>Where libpcap's errors are reported; see <see cref="FtpTrace.Analysis.DecodeAhead"/>.</summary>
+    internal IAnomalySink Anomalies
+    {
+        get => _anomalies;
+        set => _anomalies = value;
+    }
 
     /// <summary>libpcap's message when it stopped on an error; null otherwise.</summary>
     public string? LastError { get; private set; }
