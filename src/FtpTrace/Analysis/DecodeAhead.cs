@@ -23,13 +23,13 @@ namespace FtpTrace.Analysis;
 internal sealed class DecodeAhead : IDisposable
 {
     /// <summary>Segments per batch (a batch also closes when its payload space is full).</summary>
-    private const int BatchSegments = 2048;
+    private const int BatchSegments = 1024;
 
     /// <summary>Payload space of a batch; a larger single payload (a reassembled datagram) gets a batch of its own size.</summary>
     private const int BatchPayloadBytes = 256 << 10;
 
     /// <summary>Batches decoded and not yet analysed; the decoding thread waits when that many are waiting.</summary>
-    private const int BatchesAhead = 4;
+    private const int BatchesAhead = 3;
 
     private readonly ICaptureReader _reader;
     private readonly PacketDecoder _decoder;
