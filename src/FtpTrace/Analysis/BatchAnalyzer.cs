@@ -125,7 +125,7 @@ public static class BatchAnalyzer
             // Dispatch by content: a capture (pcap/pcapng magic, also inside gzip), else a server log.
             if (file.Path == CaptureReaders.StandardInput || CaptureReaders.LooksLikeCapture(file.Path))
             {
-                using var reader = CaptureReaders.Open(file.Path, options.Reader, options.Limits, anomalies);
+                using var reader = CaptureReaders.Open(file.Path, options.Reader, options.Limits, anomalies, decodeAhead: backgroundReports);
                 CaptureAnalyzer.Analyze(reader, file.Label, options, new SessionSinkFanout(sessionSinks), anomalies, stats.Inputs, Progress,
                     decodeAhead: backgroundReports);
             }

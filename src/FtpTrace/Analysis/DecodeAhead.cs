@@ -56,13 +56,13 @@ internal sealed class DecodeAhead : IDisposable
     }
 
     /// <summary>
-    /// Decoding ahead pays for a capture file of some size (one the managed reader reads ahead,
-    /// <see cref="ManagedCaptureReader.ReadsAhead"/>); a small file, or standard input, is decoded
+    /// Decoding ahead pays for a capture of some size (over <see cref="ReadAhead.MinimumFileLength"/>,
+    /// as the managed reader reads ahead); a small file, or standard input (no length), is decoded
     /// in line. Null when it does not apply.
     /// </summary>
     public static DecodeAhead? For(ICaptureReader reader, PacketDecoder decoder) => reader switch
     {
-        ManagedCaptureReader { ReadsAhead: true } managed => new DecodeAhead(managed, decoder, managed.Anomalies, sink => managed.Anomalies = sink),
+        ManagedCaptureReader { Length: > ReadAhead.MinimumFileLength } managed => new DecodeAhead(managed, decoder, managed.Anomalies, sink => managed.Anomalies = sink),
         SharpPcapCaptureReader { Length: > ReadAhead.MinimumFileLength } pcap => new DecodeAhead(pcap, decoder, pcap.Anomalies, sink => pcap.Anomalies = sink),
         _ => null,
     };

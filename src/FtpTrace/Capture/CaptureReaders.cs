@@ -21,7 +21,11 @@ public static class CaptureReaders
     /// managed reader for now (the benchmark decides later).
     /// </summary>
     /// <exception cref="CaptureFileException">The file cannot be read as a capture, or libpcap was asked for and is missing.</exception>
-    public static ICaptureReader Open(string path, CaptureReaderKind kind, FtpTraceLimits limits, IAnomalySink anomalies)
+    /// <param name="decodeAhead">
+    /// The analysis will read the capture on a thread of its own (<see cref="FtpTrace.Analysis.DecodeAhead"/>):
+    /// an uncompressed file then needs no read-ahead thread besides.
+    /// </param>
+    public static ICaptureReader Open(string path, CaptureReaderKind kind, FtpTraceLimits limits, IAnomalySink anomalies, bool decodeAhead = false)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (path == StandardInput)
@@ -31,7 +35,7 @@ public static class CaptureReaders
             if (!IsLibPcapAvailable) throw new CaptureFileException(path, "libpcap was asked for but is not installed (install libpcap, or use the managed reader)");
             return new SharpPcapCaptureReader(path, limits, anomalies);
         }
-        return new ManagedCaptureReader(path, limits, anomalies);
+        return new ManagedCaptureReader(path, limits, anomalies, readAheadUncompressed: !decodeAhead);
     }
 
     /// <summary>

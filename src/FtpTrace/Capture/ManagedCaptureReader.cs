@@ -87,6 +87,16 @@ public sealed class ManagedCaptureReader : ICaptureReader
     {
     }
 
+    /// <summary>
+    /// Opens a capture file that will be read on a thread of the caller's own
+    /// (<see cref="FtpTrace.Analysis.DecodeAhead"/>): an uncompressed file is then read in line on
+    /// that thread, with no read-ahead thread of its own; a compressed one is still decompressed ahead.
+    /// </summary>
+    internal ManagedCaptureReader(string path, FtpTraceLimits limits, IAnomalySink anomalies, bool readAheadUncompressed)
+        : this(OpenFile(path), path, limits, anomalies, leaveOpen: false, readAheadUncompressed)
+    {
+    }
+
     /// <summary>Reads a capture from a stream, which need not be seekable (standard input).</summary>
     /// <param name="stream">The capture bytes (pcap, pcapng, or either gzip-compressed).</param>
     /// <param name="name">The name used in anomalies and errors (a path, or <c>-</c>).</param>
@@ -95,6 +105,11 @@ public sealed class ManagedCaptureReader : ICaptureReader
     /// <param name="leaveOpen">True to leave <paramref name="stream"/> open on dispose.</param>
     /// <exception cref="CaptureFileException">The stream is empty or not a capture.</exception>
     public ManagedCaptureReader(Stream stream, string name, FtpTraceLimits limits, IAnomalySink anomalies, bool leaveOpen = false)
+        : this(stream, name, limits, anomalies, leaveOpen, readAheadUncompressed: true)
+    {
+    }
+
+    private ManagedCaptureReader(Stream stream, string name, FtpTraceLimits limits, IAnomalySink anomalies, bool leaveOpen, bool readAheadUncompressed)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(limits);
@@ -136,7 +151,7 @@ public sealed class ManagedCaptureReader : ICaptureReader
             }
             // A file (not a pipe, whose reads may block for ever) of a few blocks or more is read ahead
             // on a thread of its own; a small one is read at once without.
-            if (stream is FileStream { Length: > ReadAhead.MinimumFileLength }) _readAhead = new ReadAhead(_source);
+            if (stream is FileStream { Length: > ReadAhead.MinimumFileLength } && (_compressed || readAheadUncompressed)) _readAhead = new ReadAhead(_source);
             if (_format != CaptureFormat.Pcapng) ReadPcapHeader();
         }
         catch

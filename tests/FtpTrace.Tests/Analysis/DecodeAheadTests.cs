@@ -23,6 +23,16 @@ public sealed class DecodeAheadTests
         SameAsInLine(LargeCapture(), (path, sink) => new ManagedCaptureReader(path, FtpTraceLimits.Default, sink), checkProgress: true);
 
     [Fact]
+    public void GivesWhatTheAnalysisGivesInLineReadingOnTheDecodingThread() =>
+        // As `ftptrace analyze` opens a capture it decodes ahead: no read-ahead thread besides.
+        SameAsInLine(LargeCapture(), (path, sink) =>
+        {
+            var reader = new ManagedCaptureReader(path, FtpTraceLimits.Default, sink, readAheadUncompressed: false);
+            Assert.False(reader.ReadsAhead);
+            return reader;
+        }, checkProgress: true);
+
+    [Fact]
     public void GivesWhatTheAnalysisGivesInLineThroughLibpcap()
     {
         Requires.LibPcap();
