@@ -214,14 +214,15 @@ internal sealed class DecodeAhead : IDisposable
     {
         public void Report(in Anomaly anomaly)
         {
-            if (Thread.CurrentThread == owner._thread && owner._current is { } batch)
-            {
-                batch.Anomalies.Add((batch.Count, anomaly, target));
-            }
-            else
+            if (Thread.CurrentThread != owner._thread)
             {
                 target.Report(anomaly);
+                return;
             }
+            // On the decoding thread there is always a batch being filled (Produce takes the next
+            // one right after handing one over); never report from here to the analysis' sinks.
+            var batch = owner._current ?? throw new InvalidOperationException("an anomaly between two batches");
+            batch.Anomalies.Add((batch.Count, anomaly, target));
         }
     }
 
