@@ -24,9 +24,11 @@ internal sealed class CsvCellWriter(TextWriter writer, IWriterConfiguration conf
     /// <summary>A cell in quotes (RFC 4180): one with a comma, a quote or a line break.</summary>
     public void WriteQuoted(string cell)
     {
-        if (Configuration.Mode != CsvMode.RFC4180 || Configuration.Quote != Quote[0] || cell.Contains(Quote[0]))
+        if (Configuration.Mode != CsvMode.RFC4180 || Configuration.Quote != Quote[0]
+            || Configuration.InjectionOptions != InjectionOptions.None || cell.Contains(Quote[0]))
         {
             // Quotes inside are doubled: CsvWriter does that (and allocates; rare in FTP replies).
+            // So does any configuration other than the reports' own.
             WriteField(cell, true);
             return;
         }
