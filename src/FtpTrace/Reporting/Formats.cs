@@ -90,22 +90,6 @@ public static class Formats
         return buffer.Length - at;
     }
 
-    /// <summary>The integers below this are written from a table made once (codes, counts, line numbers).</summary>
-    internal const int SmallIntegers = 1024;
-
-    private static readonly string[] SmallIntegerTexts = CreateSmallIntegerTexts();
-
-    private static string[] CreateSmallIntegerTexts()
-    {
-        var texts = new string[SmallIntegers];
-        for (int i = 0; i < texts.Length; i++) texts[i] = i.ToString(CultureInfo.InvariantCulture);
-        return texts;
-    }
-
-    /// <summary>An integer in invariant form; the small ones that fill most report cells (codes, counts) without making a string each time.</summary>
-    public static string Integer(long value) =>
-        (ulong)value < SmallIntegers ? SmallIntegerTexts[value] : value.ToString(CultureInfo.InvariantCulture);
-
     /// <summary>A byte count for people: <c>1.5 MB</c>.</summary>
     public static string Bytes(long bytes)
     {

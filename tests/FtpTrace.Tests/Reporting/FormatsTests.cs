@@ -27,21 +27,4 @@ public sealed class FormatsTests
 
     [Fact]
     public void MillisecondsOfNothingIsEmpty() => Assert.Equal("", Formats.Milliseconds(null));
-
-    [Theory]
-    [InlineData(0L, "0")]
-    [InlineData(7L, "7")]
-    [InlineData(1023L, "1023")]
-    [InlineData(1024L, "1024")]
-    [InlineData(-1L, "-1")]
-    [InlineData(long.MinValue, "-9223372036854775808")]
-    [InlineData(long.MaxValue, "9223372036854775807")]
-    public void IntegersAreInvariant(long value, string expected) => Assert.Equal(expected, Formats.Integer(value));
-
-    [Fact]
-    public void SmallIntegersAreMadeOnce()
-    {
-        Assert.Same(Formats.Integer(226), Formats.Integer(226));
-        Assert.NotSame(Formats.Integer(123_456), Formats.Integer(123_456));
-    }
 }

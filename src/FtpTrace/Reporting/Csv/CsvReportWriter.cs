@@ -36,7 +36,7 @@ public sealed class CsvReportWriter : IDisposable
         ShouldQuote = args => NeedsQuotes(args.Field),
         Mode = CsvMode.RFC4180,
         // Formulas are neutralised by TextSafety.ForCsv, which knows which cells are untrusted;
-        // CellScratch also needs CsvWriter to copy unquoted cells as they are.
+        // CsvCellWriter also hands whole rows to CsvWriter only under this setting.
         InjectionOptions = InjectionOptions.None,
     };
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using CsvHelper;
+using CsvHelper.Configuration;
+using FtpTrace.Reporting;
 using FtpTrace.Reporting.Csv;
 
 namespace FtpTrace.Tests.Reporting.Csv;
@@ -20,22 +22,20 @@ public sealed class CsvCellWriterTests
         ",",
         "\r",
         "=cmd|' /C calc'!A0",
+        new string('x', RowScratch.MaxLength + 10),
+        "\"" + new string(',', RowScratch.MaxLength) + "\"",
     ];
 
     // Every cell in every position (first, middle, last) of a row, so the delimiter before a
-    // quoted cell written piece by piece is checked too.
+    // cell and the quotes around it are checked in each place.
     public static TheoryData<int> Positions => new() { 0, 1, 2 };
 
     [Theory]
     [MemberData(nameof(Positions))]
     public void WritesExactlyWhatCsvWriterWrites(int position)
     {
-        string ours = Write(position, (csv, cell) => new CsvRowCells((CsvCellWriter)csv).Text(cell), ownWriter: true);
-        string theirs = Write(position, (csv, cell) =>
-        {
-            string text = cell ?? "";
-            csv.WriteField(text, text.AsSpan().IndexOfAny(",\"\r\n") >= 0);
-        }, ownWriter: false);
+        string ours = WriteOurs(CsvReportWriter.Config, position);
+        string theirs = WriteTheirs(CsvReportWriter.Config, position);
         Assert.Equal(theirs, ours);
     }
 
@@ -43,35 +43,83 @@ public sealed class CsvCellWriterTests
     [MemberData(nameof(Positions))]
     public void RowsReadBackAsWritten(int position)
     {
-        string csvText = Write(position, (csv, cell) => new CsvRowCells((CsvCellWriter)csv).Text(cell), ownWriter: true);
+        string csvText = WriteOurs(CsvReportWriter.Config, position);
         using var reader = new CsvReader(new StringReader(csvText), CultureInfo.InvariantCulture);
         foreach (string? cell in Cells)
         {
             Assert.True(reader.Read());
-            Assert.Equal(3, reader.Parser.Count);
+            Assert.Equal(6, reader.Parser.Count);
             Assert.Equal(cell ?? "", reader.GetField(position));
             for (int i = 0; i < 3; i++)
             {
                 if (i != position) Assert.Equal("x", reader.GetField(i));
             }
+            Assert.Equal("-42", reader.GetField(3));
+            Assert.Equal("2026-11-25T14:03:07.123456Z", reader.GetField(4));
+            Assert.Equal("1.234", reader.GetField(5));
         }
         Assert.False(reader.Read());
     }
 
-    private static string Write(int position, Action<CsvWriter, string?> writeCell, bool ownWriter)
+    // Any configuration other than the reports' own goes field by field through CsvWriter, so its
+    // delimiter, quoting and injection handling apply.
+    [Theory]
+    [InlineData(";", InjectionOptions.None)]
+    [InlineData(",", InjectionOptions.Escape)]
+    public void OtherConfigurationsAreCsvWritersOwn(string delimiter, InjectionOptions injection)
+    {
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            Delimiter = delimiter,
+            NewLine = "\r\n",
+            Mode = CsvMode.RFC4180,
+            InjectionOptions = injection,
+        };
+        using (var probe = new CsvCellWriter(new StringWriter(CultureInfo.InvariantCulture), config))
+        {
+            Assert.False(probe.WritesWholeRows);
+        }
+        for (int position = 0; position < 3; position++)
+        {
+            Assert.Equal(WriteTheirs(config, position), WriteOurs(config, position));
+        }
+    }
+
+    private const long Number = -42;
+    private const long Time = 1_795_615_387_123_456_789L;
+    private const long Latency = 1_234_567;
+
+    private static string WriteOurs(IWriterConfiguration config, int position)
     {
         var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (CsvWriter csv = ownWriter
-            ? new CsvCellWriter(text, CsvReportWriter.Config, leaveOpen: true)
-            : new CsvWriter(text, CsvReportWriter.Config, leaveOpen: true))
+        using (var csv = new CsvCellWriter(text, config, leaveOpen: true))
+        {
+            foreach (string? cell in Cells)
+            {
+                var row = new CsvRowCells(csv);
+                for (int i = 0; i < 3; i++) row = i == position ? row.Text(cell) : row.Plain("x");
+                row.Number(Number).Time(Time).Milliseconds(Latency).End();
+            }
+        }
+        return text.ToString();
+    }
+
+    // The same rows, field by field, the way CsvWriter writes them on its own.
+    private static string WriteTheirs(IWriterConfiguration config, int position)
+    {
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = new CsvWriter(text, config, leaveOpen: true))
         {
             foreach (string? cell in Cells)
             {
                 for (int i = 0; i < 3; i++)
                 {
-                    if (i == position) writeCell(csv, cell);
-                    else csv.WriteField("x", false);
+                    string field = i == position ? cell ?? "" : "x";
+                    csv.WriteField(field, field.AsSpan().IndexOfAny(",\"\r\n") >= 0);
                 }
+                csv.WriteField(Number.ToString(CultureInfo.InvariantCulture), false);
+                csv.WriteField(Formats.Time(Time), false);
+                csv.WriteField(Formats.Milliseconds(Latency), false);
                 csv.NextRecord();
             }
         }

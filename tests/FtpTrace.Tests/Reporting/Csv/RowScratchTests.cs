@@ -1,15 +1,14 @@
 using System.Globalization;
-using FtpTrace.Reporting;
 using FtpTrace.Reporting.Csv;
 
 namespace FtpTrace.Tests.Reporting.Csv;
 
-public sealed class CellScratchTests
+public sealed class RowScratchTests
 {
     [Fact]
     public void OneStringPerLengthIsReused()
     {
-        var scratch = new CellScratch();
+        var scratch = new RowScratch();
         string first = scratch.Hold("12345");
         Assert.Equal("12345", first);
         string second = scratch.Hold("67890");
@@ -17,14 +16,16 @@ public sealed class CellScratchTests
         Assert.Equal("67890", second);
         Assert.NotSame(second, scratch.Hold("123456"));
         Assert.Same("", scratch.Hold(""));
-        string longer = new('7', CellScratch.MaxLength + 1);
-        Assert.Equal(longer, scratch.Hold(longer));
+        string longer = new('7', RowScratch.MaxLength + 1);
+        string held = scratch.Hold(longer);
+        Assert.Equal(longer, held);
+        Assert.NotSame(held, scratch.Hold(longer));
     }
 
-    // The reason the scratch strings are safe: CsvWriter copies a cell before WriteField returns.
-    // Rows whose cells all go through the same scratch strings must still each keep their own values.
+    // The reason the scratch strings are safe: CsvWriter copies a row before WriteToBuffer returns.
+    // Rows of the same length all go through the same scratch string and must still each keep their own values.
     [Fact]
-    public void CsvWriterKeepsEveryCellItWasGiven()
+    public void CsvWriterKeepsEveryRowItWasGiven()
     {
         var text = new StringWriter(CultureInfo.InvariantCulture);
         long[] frames = [100_000, 200_000, 300_000];
@@ -32,6 +33,7 @@ public sealed class CellScratchTests
         long?[] latencies = [1_234_567, null, 9_876_543];
         using (var csv = new CsvCellWriter(text, CsvReportWriter.Config, leaveOpen: true))
         {
+            Assert.True(csv.WritesWholeRows);
             for (int i = 0; i < frames.Length; i++)
             {
                 new CsvRowCells(csv).Number(frames[i]).Time(times[i]).Milliseconds(latencies[i])
@@ -52,7 +54,7 @@ public sealed class CellScratchTests
     [InlineData(-5L, "-5")]
     [InlineData(long.MinValue, "-9223372036854775808")]
     [InlineData(long.MaxValue, "9223372036854775807")]
-    public void NumbersAreWrittenAsFormatsWritesThem(long value, string expected)
+    public void NumbersAreWrittenInInvariantForm(long value, string expected)
     {
         var text = new StringWriter(CultureInfo.InvariantCulture);
         using (var csv = new CsvCellWriter(text, CsvReportWriter.Config, leaveOpen: true))
@@ -60,6 +62,5 @@ public sealed class CellScratchTests
             new CsvRowCells(csv).Number(value).Number((long?)null).End();
         }
         Assert.Equal(expected + ",\r\n", text.ToString());
-        Assert.Equal(expected, Formats.Integer(value));
     }
 }
