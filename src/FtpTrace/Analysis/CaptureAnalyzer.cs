@@ -83,23 +83,23 @@ public static class CaptureAnalyzer
         long frames = 0;
 
         // The managed reader lets the loop look a few packets ahead in its buffer: the connections of
-        // the packets 3, 2 and 1 ahead are prefetched in stages (index slot, connection, reassemblers)
-        // while this one is processed. A packet's hash moves along with it from stage to stage.
+        // the next packets are prefetched in stages (index slot, connection, reassemblers, handler state:
+        // FlowTable.Prefetch) while this one is processed. A packet's hash moves along with it from stage to stage.
         var lookahead = reader as ManagedCaptureReader;
-        var next = new PrefetchStage[3]; // [0]: 1 ahead, [1]: 2 ahead, [2]: 3 ahead
+        const int distance = FlowTable.PrefetchDistance;
+        var next = new PrefetchStage[distance]; // [i]: i + 1 packets ahead
 
         while (reader.TryReadNext(out var frame))
         {
             frames++;
             if (lookahead is not null)
             {
-                next[0] = next[1];
-                next[1] = next[2];
-                next[2] = lookahead.TryPeek(3, out var ahead, out int linkType)
+                Array.Copy(next, 1, next, 0, distance - 1);
+                next[distance - 1] = lookahead.TryPeek(distance, out var ahead, out int linkType)
                     && PacketDecoder.TryPeekTcpEndpoints(linkType, ahead, out var a, out var b)
                     ? new PrefetchStage(true, FlowIndex.Hash(a, b))
                     : default;
-                for (int i = 2; i >= 0; i--)
+                for (int i = distance - 1; i >= 0; i--)
                 {
                     if (next[i].Known) flows.Prefetch(next[i].Hash, i + 1);
                 }

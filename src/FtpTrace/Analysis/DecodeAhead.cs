@@ -96,7 +96,7 @@ internal sealed class DecodeAhead : IDisposable
             {
                 while (next < found.Count && found[next].Before <= i) Deliver(found[next++]);
                 // Prefetch the connections of the coming segments in stages (see FlowTable.Prefetch).
-                for (int ahead = 3; ahead >= 1; ahead--)
+                for (int ahead = FlowTable.PrefetchDistance; ahead >= 1; ahead--)
                 {
                     if (i + ahead < batch.Count) flows.Prefetch(segments[i + ahead].Hash, ahead);
                 }

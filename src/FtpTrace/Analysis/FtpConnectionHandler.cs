@@ -178,6 +178,22 @@ internal sealed class FtpConnectionHandler : ITcpStreamHandler
         Parser(direction).Feed(data, frame, timeNs);
     }
 
+    /// <summary>Stage 2: the session, both parsers and the tracker; stage 1: the tracker's own state.</summary>
+    public void PrefetchState(int stage)
+    {
+        if (stage >= 2)
+        {
+            CachePrefetch.Object(_session, 4);
+            CachePrefetch.Object(_clientParser, 2);
+            CachePrefetch.Object(_serverParser, 2);
+            CachePrefetch.Object(_tracker, 2);
+        }
+        else
+        {
+            _tracker?.PrefetchState();
+        }
+    }
+
     private FtpControlParser Parser(FlowDirection direction) =>
         direction == FlowDirection.ClientToServer ? _clientParser! : _serverParser!;
 

@@ -221,30 +221,38 @@ public sealed class FlowTable
         }
     }
 
+    /// <summary>How many packets ahead of the one being processed <see cref="Prefetch"/> begins.</summary>
+    internal const int PrefetchDistance = 5;
+
     /// <summary>
     /// Prefetching for a packet whose 4-tuple has the flow hash <paramref name="hash"/>
-    /// (<see cref="FlowIndex.Hash"/>) and that comes <paramref name="ahead"/> packets later (3, then
-    /// 2, then 1 as it approaches): first the index slot, then the connection filed under the hash,
-    /// then its two reassemblers and handler; each stage reads only what the one before brought in.
-    /// Hints only (see <see cref="CachePrefetch"/>): nothing changes, a wrong guess costs nothing.
+    /// (<see cref="FlowIndex.Hash"/>) and that comes <paramref name="ahead"/> packets later
+    /// (<see cref="PrefetchDistance"/>, then one less as it approaches): first the index slot, then the
+    /// connection filed under the hash, then its two reassemblers and handler, then (through
+    /// <see cref="ITcpStreamHandler.PrefetchState"/>) what the handler will touch, two levels deep;
+    /// each stage reads only what the one before brought in. Hints only (see <see cref="CachePrefetch"/>):
+    /// nothing changes, a wrong guess costs nothing.
     /// </summary>
     internal void Prefetch(uint hash, int ahead)
     {
         switch (ahead)
         {
-            case >= 3:
+            case >= 5:
                 _table.PrefetchSlot(hash);
                 break;
-            case 2:
+            case 4:
                 CachePrefetch.Object(_table.FirstWithHash(hash), 4);
                 break;
-            default:
+            case 3:
                 if (_table.FirstWithHash(hash) is { } c)
                 {
                     CachePrefetch.Object(c.InitiatorStream, 2);
                     CachePrefetch.Object(c.ResponderStream, 2);
-                    CachePrefetch.Object(c.Handler, 1);
+                    CachePrefetch.Object(c.Handler, 2);
                 }
+                break;
+            default:
+                _table.FirstWithHash(hash)?.Handler?.PrefetchState(ahead);
                 break;
         }
     }

@@ -33,6 +33,14 @@ public interface ITcpStreamHandler
 
     /// <summary>The connection ended: every buffered byte has been delivered or declared a gap. Called once.</summary>
     void OnClosed(TcpConnection connection, CloseReason reason, long frame, long timeNs);
+
+    /// <summary>
+    /// A packet of this connection comes in a couple of packets: a hint to prefetch (see
+    /// <c>CachePrefetch</c>) the state that will handle it. <paramref name="stage"/> 2 comes first
+    /// (what the handler itself points at, the handler being in cache), then 1 (one level further).
+    /// Must not change anything; does nothing by default.
+    /// </summary>
+    void PrefetchState(int stage) { }
 }
 
 public enum StreamAction

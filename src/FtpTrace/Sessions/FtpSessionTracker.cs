@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using FtpTrace.Annotation;
 using FtpTrace.Diagnostics;
@@ -67,8 +68,11 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     private readonly int _maxPending;
     private readonly IFtpSessionSink _sink;
     private readonly IAnomalySink _anomalies;
-    private readonly List<PendingCommand> _pending = [];
-    private PendingCommand? _sparePending;
+    // Commands waiting for their final reply, oldest first: entries held in the array itself (one
+    // object, not a list, its array and an object per command), so that pairing a reply with the
+    // oldest command reads memory the flow table's prefetching already brought in (PrefetchState).
+    private PendingCommand[] _pending = new PendingCommand[2];
+    private int _pendingCount;
     private readonly TransferTracker? _transfers;
 
     private bool _started;
@@ -116,10 +120,20 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     public bool EncryptionStarted => _session.EncryptedFromFrame is not null;
 
     /// <summary>Commands waiting for their final reply.</summary>
-    public int PendingCommands => _pending.Count;
+    public int PendingCommands => _pendingCount;
 
     /// <summary>Final replies still expected for commands given up at the pending-command limit.</summary>
     public long RepliesOwedToGivenUpCommands => _repliesOwed;
+
+    /// <summary>
+    /// A hint (see <c>CachePrefetch</c>): brings in what the next message will touch, the queue of
+    /// pending commands with its oldest entry and command, and the transfer tracker. Changes nothing.
+    /// </summary>
+    internal void PrefetchState()
+    {
+        CachePrefetch.Line(ref MemoryMarshal.GetArrayDataReference(_pending));
+        CachePrefetch.Object(_transfers, 2);
+    }
 
     /// <summary>Tells the sink the session started (once). Called by the first message, gap or end if not before.</summary>
     public void Start()
@@ -153,20 +167,18 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
             _session.Login = LoginOutcome.Pending;
         }
 
-        if (_pending.Count >= _maxPending)
+        if (_pendingCount >= _maxPending)
         {
             var oldest = _pending[0];
-            _pending.RemoveAt(0);
+            RemovePending(0, 1);
             _repliesOwed++;
             Report(AnomalyKind.PendingCommandLimit, command.Frame, command.TimeNs,
                 $"{_maxPending} commands waiting for replies; gave up the oldest ({Verb(oldest.Command)} from frame {oldest.Command.Frame}); its reply will be reported as orphaned");
             Complete(oldest, null);
         }
-        var added = _sparePending ?? new PendingCommand();
-        _sparePending = null;
-        added.Reset(command, firstAfterClientGap: _clientGapOpen);
+        if (_pendingCount == _pending.Length) Array.Resize(ref _pending, _pending.Length * 2);
+        _pending[_pendingCount++] = new PendingCommand(command, firstAfterClientGap: _clientGapOpen);
         _clientGapOpen = false;
-        _pending.Add(added);
         _transfers?.OnCommand(command);
     }
 
@@ -204,20 +216,20 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
             return;
         }
 
-        var pending = _pending[owner];
+        ref PendingCommand pending = ref _pending[owner];
         var command = pending.Command;
         if (pending.FirstAfterClientGap)
         {
             // Replies to commands lost in the gap come before this command's: one that is not valid for it answers one of those.
-            if (ExpectedReplies.IsExpected(command.NormalizedVerb, reply.Code) == false)
+            if (ExpectedReplies.IsExpected(pending.Verb, reply.Code) == false)
             {
                 OnUnsolicited(reply, meaning, afterGap: true);
                 return;
             }
             pending.FirstAfterClientGap = false;
         }
-        long latency = reply.TimeNs - command.TimeNs;
-        bool unexpected = ExpectedReplies.IsExpected(command.NormalizedVerb, reply.Code) == false;
+        long latency = reply.TimeNs - pending.TimeNs;
+        bool unexpected = ExpectedReplies.IsExpected(pending.Verb, reply.Code) == false;
         if (unexpected)
         {
             Report(AnomalyKind.UnexpectedReplyCode, reply.Frame, reply.TimeNs,
@@ -227,19 +239,18 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         if (reply.IsPreliminary)
         {
             pending.Preliminaries++;
-            _transfers?.OnPreliminary(command, reply);
+            _transfers?.OnPreliminary(command, pending.Verb, reply);
             _sink.OnReply(new ReplyRecord(_session, reply, ReplyRole.Preliminary, command, latency, meaning, unexpected));
             return;
         }
 
-        _pending.RemoveAt(owner);
-        ApplyFinalReply(command, reply);
+        int preliminaries = pending.Preliminaries;
+        string verb = pending.Verb;
+        RemovePending(owner, 1);
+        ApplyFinalReply(verb, command, reply);
         _sink.OnReply(new ReplyRecord(_session, reply, ReplyRole.Final, command, latency, meaning, unexpected));
-        _sink.OnCommandCompleted(new CommandRecord(_session, command, reply, pending.Preliminaries, latency));
-        _transfers?.OnFinal(command, reply);
-        // Nothing refers to the answered entry any more: the next command reuses it.
-        pending.Release();
-        _sparePending = pending;
+        _sink.OnCommandCompleted(new CommandRecord(_session, command, reply, preliminaries, latency));
+        _transfers?.OnFinal(command, verb, reply);
     }
 
     /// <summary>
@@ -257,8 +268,8 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         {
             _sawReply = true; // a lost greeting is not waited for
             _repliesOwed = 0;
-            foreach (var p in _pending) p.PendingAtServerGap = true;
-            _serverGapExposed = _pending.Count > 0;
+            for (int i = 0; i < _pendingCount; i++) _pending[i].PendingAtServerGap = true;
+            _serverGapExposed = _pendingCount > 0;
             _serverGapFrame = frame;
             return;
         }
@@ -274,10 +285,10 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     {
         _serverGapExposed = false;
         int owner = -1;
-        for (int i = 0; i < _pending.Count; i++)
+        for (int i = 0; i < _pendingCount; i++)
         {
-            var p = _pending[i];
-            bool valid = ExpectedReplies.IsExpected(p.Command.NormalizedVerb, reply.Code) != false
+            ref readonly PendingCommand p = ref _pending[i];
+            bool valid = ExpectedReplies.IsExpected(p.Verb, reply.Code) != false
                 && !(reply.IsPreliminary && p.Preliminaries > 0);
             if (valid)
             {
@@ -286,7 +297,7 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
             }
             if (!p.PendingAtServerGap) break;
         }
-        foreach (var p in _pending) p.PendingAtServerGap = false;
+        for (int i = 0; i < _pendingCount; i++) _pending[i].PendingAtServerGap = false;
         if (owner <= 0) return;
 
         var sb = new StringBuilder();
@@ -301,7 +312,7 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         sb.Append(')');
         Report(AnomalyKind.PairingBroken, reply.Frame, reply.TimeNs, sb.ToString());
         for (int i = 0; i < owner; i++) Complete(_pending[i], null);
-        _pending.RemoveRange(0, owner);
+        RemovePending(0, owner);
     }
 
     /// <summary>
@@ -313,14 +324,15 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         if (_session.Ended) return;
         Start();
         if (timeNs > _session.EndNs) _session.EndNs = timeNs;
-        foreach (var p in _pending)
+        for (int i = 0; i < _pendingCount; i++)
         {
+            var p = _pending[i];
             string why = EncryptionStarted ? "the control connection became encrypted" : "the session ended";
             Report(AnomalyKind.CommandWithoutReply, p.Command.Frame, p.Command.TimeNs,
                 string.Create(CultureInfo.InvariantCulture, $"{Verb(p.Command)} got no final reply before {why} (frame {frame})"));
             Complete(p, null);
         }
-        _pending.Clear();
+        RemovePending(0, _pendingCount);
         _transfers?.End();
         _session.Ended = true;
         _sink.OnSessionEnded(_session);
@@ -336,7 +348,7 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         if (_sawReply) return false;
         if (reply.Code is not (120 or 220 or 421)) return false;
         // A pending REIN owns a 120/220 (a capture that starts mid-session).
-        if (reply.Code != 421 && _pending.Count > 0 && _pending[0].Command.NormalizedVerb == "REIN") return false;
+        if (reply.Code != 421 && _pendingCount > 0 && _pending[0].Verb == "REIN") return false;
         _sawReply = true;
         _greetingContinues = reply.Code == 120;
         return true;
@@ -345,21 +357,22 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     /// <summary>Index in <see cref="_pending"/> of the command <paramref name="reply"/> answers; -1 when none.</summary>
     private int FindOwner(FtpReply reply)
     {
-        while (_pending.Count > 0)
+        while (_pendingCount > 0)
         {
-            var head = _pending[0];
             if (reply.IsPreliminary) return 0;
+            ref PendingCommand head = ref _pending[0];
 
-            if (head.AbortAnswered && ExpectedReplies.IsExpected(head.Command.NormalizedVerb, reply.Code) == false)
+            if (head.AbortAnswered && ExpectedReplies.IsExpected(head.Verb, reply.Code) == false)
             {
-                _pending.RemoveAt(0);
-                Report(AnomalyKind.CommandWithoutReply, head.Command.Frame, head.Command.TimeNs,
+                var given = head;
+                RemovePending(0, 1);
+                Report(AnomalyKind.CommandWithoutReply, given.Command.Frame, given.TimeNs,
                     string.Create(CultureInfo.InvariantCulture,
-                        $"{Verb(head.Command)} was aborted and got no final reply before reply {reply.Code} (frame {reply.Frame})"));
-                Complete(head, null);
+                        $"{Verb(given.Command)} was aborted and got no final reply before reply {reply.Code} (frame {reply.Frame})"));
+                Complete(given, null);
                 continue;
             }
-            if (head.Preliminaries > 0 && FindAnsweredDuringTransfer(head, reply) is var other and > 0) return other;
+            if (head.Preliminaries > 0 && FindAnsweredDuringTransfer(ref head, reply) is var other and > 0) return other;
             return 0;
         }
         return -1;
@@ -371,16 +384,16 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     /// (<see cref="ExpectedReplies.IsValidAfterPreliminary"/>) goes to the first later command it
     /// is valid for, and a 226 that names ABOR goes to a pending ABOR. Returns that command's index, or -1.
     /// </summary>
-    private int FindAnsweredDuringTransfer(PendingCommand head, FtpReply reply)
+    private int FindAnsweredDuringTransfer(ref PendingCommand head, FtpReply reply)
     {
-        string headVerb = head.Command.NormalizedVerb;
+        string headVerb = head.Verb;
         bool validForHead = (ExpectedReplies.IsValidAfterPreliminary(headVerb, reply.Code)
                              ?? ExpectedReplies.IsExpected(headVerb, reply.Code)) != false;
-        for (int i = 1; i < _pending.Count; i++)
+        for (int i = 1; i < _pendingCount; i++)
         {
-            var candidate = _pending[i];
-            if (ExpectedReplies.IsExpected(candidate.Command.NormalizedVerb, reply.Code) != true) continue;
-            bool isAbor = candidate.Command.NormalizedVerb == "ABOR";
+            string verb = _pending[i].Verb;
+            if (ExpectedReplies.IsExpected(verb, reply.Code) != true) continue;
+            bool isAbor = verb == "ABOR";
             if (!validForHead || (isAbor && reply.Code == 226 && NamesAbort(reply.Text)))
             {
                 if (isAbor) head.AbortAnswered = true;
@@ -415,15 +428,16 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
         _sink.OnReply(new ReplyRecord(_session, reply, ReplyRole.Unsolicited, null, null, meaning, false));
     }
 
-    private void ApplyFinalReply(FtpCommand command, FtpReply reply)
+    /// <summary>What a final reply changes in the session; <paramref name="verb"/> is the command's <see cref="FtpCommand.NormalizedVerb"/>.</summary>
+    private void ApplyFinalReply(string verb, FtpCommand command, FtpReply reply)
     {
         int code = reply.Code;
-        switch (command.NormalizedVerb)
+        switch (verb)
         {
             case "USER":
             case "PASS":
             case "ACCT":
-                ApplyLogin(command.NormalizedVerb, code);
+                ApplyLogin(verb, code);
                 break;
             case "PWD":
             case "XPWD":
@@ -481,11 +495,21 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
             || mech.Equals("TLS-P", StringComparison.OrdinalIgnoreCase);
     }
 
-    private void Complete(PendingCommand pending, FtpReply? final)
+    private void Complete(in PendingCommand pending, FtpReply? final)
     {
         _sink.OnCommandCompleted(new CommandRecord(_session, pending.Command, final, pending.Preliminaries,
-            final is null ? null : final.TimeNs - pending.Command.TimeNs));
-        _transfers?.OnFinal(pending.Command, final);
+            final is null ? null : final.TimeNs - pending.TimeNs));
+        _transfers?.OnFinal(pending.Command, pending.Verb, final);
+    }
+
+    /// <summary>Takes <paramref name="count"/> entries out of the queue from <paramref name="index"/> on; later ones move up.</summary>
+    private void RemovePending(int index, int count)
+    {
+        int after = _pendingCount - index - count;
+        if (after > 0) Array.Copy(_pending, index + count, _pending, index, after);
+        _pendingCount -= count;
+        // Cleared, so the queue holds no command it is done with.
+        Array.Clear(_pending, _pendingCount, count);
     }
 
     private void Touch(long timeNs)
@@ -529,33 +553,22 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     }
 
     /// <summary>
-    /// A command waiting for its final reply. The tracker keeps the entry of the last answered
-    /// command for the next one: with tens of thousands of open sessions an entry lives across
-    /// many collections, so a new one per command would be promoted and then die in an old generation.
+    /// A command waiting for its final reply, held in the tracker's array. Its verb and time are
+    /// copied from the command so that pairing a reply reads only this entry.
     /// </summary>
-    private sealed class PendingCommand
+    private struct PendingCommand(FtpCommand command, bool firstAfterClientGap)
     {
-        /// <summary>The command; null only while the entry is the tracker's spare.</summary>
-        public FtpCommand Command { get; private set; } = null!;
-
-        public void Reset(FtpCommand command, bool firstAfterClientGap)
-        {
-            Command = command;
-            Preliminaries = 0;
-            AbortAnswered = false;
-            PendingAtServerGap = false;
-            FirstAfterClientGap = firstAfterClientGap;
-        }
-
-        /// <summary>Drops the command (so it can be collected) when the entry becomes the spare.</summary>
-        public void Release() => Command = null!;
-
-        public int Preliminaries { get; set; }
+        public readonly FtpCommand Command = command;
+        /// <summary>The command's <see cref="FtpCommand.NormalizedVerb"/>.</summary>
+        public readonly string Verb = command.NormalizedVerb;
+        /// <summary>The command's <see cref="FtpCommand.TimeNs"/>.</summary>
+        public readonly long TimeNs = command.TimeNs;
+        public int Preliminaries;
         /// <summary>A later ABOR was answered while this (transfer) command still waited for its final reply.</summary>
-        public bool AbortAnswered { get; set; }
+        public bool AbortAnswered;
         /// <summary>Pending when replies were lost in a server-to-client gap: its reply may have been among them.</summary>
-        public bool PendingAtServerGap { get; set; }
+        public bool PendingAtServerGap;
         /// <summary>The first command after a client-to-server gap: replies to the lost commands come before its own.</summary>
-        public bool FirstAfterClientGap { get; set; }
+        public bool FirstAfterClientGap = firstAfterClientGap;
     }
 }

@@ -109,7 +109,7 @@ internal sealed class TransferTracker
         {
             // Transfers whose replies never come (hostile input): give the oldest up so memory stays bounded.
             var oldest = _active[0];
-            if (!oldest.Done) OnFinal(oldest.Command, null);
+            if (!oldest.Done) OnFinal(oldest.Command, oldest.Command.NormalizedVerb, null);
             if (_active.Count > 0 && ReferenceEquals(_active[0], oldest)) _active.RemoveAt(0);
         }
 
@@ -126,9 +126,10 @@ internal sealed class TransferTracker
         if (!channel.Opened && channel.Mode.Length == 0) _registry.Await(channel);
     }
 
-    public void OnPreliminary(FtpCommand command, FtpReply reply)
+    /// <summary>A 1xx reply to <paramref name="command"/>, whose <see cref="FtpCommand.NormalizedVerb"/> is <paramref name="verb"/>.</summary>
+    public void OnPreliminary(FtpCommand command, string verb, FtpReply reply)
     {
-        if (Find(command) is not { } t) return;
+        if (Find(command, verb) is not { } t) return;
         t.Preliminary = true;
         if (t.Direction == TransferDirection.Download && DataAddresses.ParseAnnouncedSize(reply.Text) is { } size)
         {
@@ -137,10 +138,13 @@ internal sealed class TransferTracker
         }
     }
 
-    /// <summary>The final reply to <paramref name="command"/>, or null when the command was given up without one.</summary>
-    public void OnFinal(FtpCommand command, FtpReply? reply)
+    /// <summary>
+    /// The final reply to <paramref name="command"/> (whose <see cref="FtpCommand.NormalizedVerb"/> is
+    /// <paramref name="verb"/>: the caller has it at hand, and most replies need nothing else of the command),
+    /// or null when the command was given up without one.
+    /// </summary>
+    public void OnFinal(FtpCommand command, string verb, FtpReply? reply)
     {
-        string verb = command.NormalizedVerb;
         switch (verb)
         {
             case "PASV":
@@ -189,7 +193,7 @@ internal sealed class TransferTracker
                 }
                 return;
         }
-        if (Find(command) is not { } t) return;
+        if (Find(command, verb) is not { } t) return;
         t.Done = true;
         t.Final = reply;
         if (reply?.Code == 426 || t.Aborted)
@@ -219,7 +223,7 @@ internal sealed class TransferTracker
         Withdraw();
         foreach (var t in _active.ToArray())
         {
-            if (!t.Done) OnFinal(t.Command, null);
+            if (!t.Done) OnFinal(t.Command, t.Command.NormalizedVerb, null);
             if (!t.Channel.Opened) _registry.Forget(t.Channel);
         }
     }
@@ -376,9 +380,9 @@ internal sealed class TransferTracker
     /// The active transfer of <paramref name="command"/>. Only transfer verbs start transfers, so the
     /// list (cold memory with tens of thousands of open sessions) is not touched for other replies.
     /// </summary>
-    private Transfer? Find(FtpCommand command)
+    private Transfer? Find(FtpCommand command, string verb)
     {
-        if (DirectionOf(command.NormalizedVerb) is null) return null;
+        if (DirectionOf(verb) is null) return null;
         foreach (var t in _active)
             if (ReferenceEquals(t.Command, command)) return t;
         return null;
