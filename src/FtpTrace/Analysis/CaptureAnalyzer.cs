@@ -101,7 +101,7 @@ public static class CaptureAnalyzer
                     : default;
                 for (int i = distance - 1; i >= 0; i--)
                 {
-                    if (next[i].Known) flows.Prefetch(next[i].Hash, i + 1);
+                    if (next[i].Known) flows.Prefetch(next[i].Hash, i + 1, ref next[i].Guess);
                 }
             }
             if (frame.TimestampNs > lastTime) lastTime = frame.TimestampNs;
@@ -115,6 +115,11 @@ public static class CaptureAnalyzer
         progress?.Invoke(reader.Position);
     }
 
-    /// <summary>The flow hash of a coming packet, when its headers could be read ahead.</summary>
-    private readonly record struct PrefetchStage(bool Known, uint Hash);
+    /// <summary>The flow hash of a coming packet, when its headers could be read ahead, and the connection its prefetching found.</summary>
+    private struct PrefetchStage(bool known, uint hash)
+    {
+        public readonly bool Known = known;
+        public readonly uint Hash = hash;
+        public TcpConnection? Guess;
+    }
 }

@@ -87,6 +87,8 @@ internal sealed class DecodeAhead : IDisposable
     /// </summary>
     public void Drain(FlowTable flows, Action<long>? progress)
     {
+        // The connection each coming segment is expected on, found by its prefetch stages (a hint).
+        var guesses = new TcpConnection?[BatchSegments];
         foreach (var batch in _full.GetConsumingEnumerable())
         {
             int next = 0;
@@ -98,7 +100,7 @@ internal sealed class DecodeAhead : IDisposable
                 // Prefetch the connections of the coming segments in stages (see FlowTable.Prefetch).
                 for (int ahead = FlowTable.PrefetchDistance; ahead >= 1; ahead--)
                 {
-                    if (i + ahead < batch.Count) flows.Prefetch(segments[i + ahead].Hash, ahead);
+                    if (i + ahead < batch.Count) flows.Prefetch(segments[i + ahead].Hash, ahead, ref guesses[i + ahead]);
                 }
                 ref readonly var s = ref segments[i];
                 var segment = new TcpSegment
@@ -117,6 +119,7 @@ internal sealed class DecodeAhead : IDisposable
                 flows.Process(ref segment);
             }
             while (next < found.Count) Deliver(found[next++]);
+            Array.Clear(guesses, 0, batch.Count);
             progress?.Invoke(batch.Position);
             batch.Clear();
             _free.Enqueue(batch);

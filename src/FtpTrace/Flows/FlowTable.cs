@@ -228,12 +228,12 @@ public sealed class FlowTable
     /// Prefetching for a packet whose 4-tuple has the flow hash <paramref name="hash"/>
     /// (<see cref="FlowIndex.Hash"/>) and that comes <paramref name="ahead"/> packets later
     /// (<see cref="PrefetchDistance"/>, then one less as it approaches): first the index slot, then the
-    /// connection filed under the hash, then its two reassemblers and handler, then (through
-    /// <see cref="ITcpStreamHandler.PrefetchState"/>) what the handler will touch, two levels deep;
-    /// each stage reads only what the one before brought in. Hints only (see <see cref="CachePrefetch"/>):
-    /// nothing changes, a wrong guess costs nothing.
+    /// connection filed under the hash (kept in <paramref name="guess"/> for the later stages), then its
+    /// two reassemblers and handler, then (through <see cref="ITcpStreamHandler.PrefetchState"/>) what
+    /// the handler will touch, two levels deep; each stage reads only what the one before brought in.
+    /// Hints only (see <see cref="CachePrefetch"/>): nothing changes, a wrong or stale guess costs nothing.
     /// </summary>
-    internal void Prefetch(uint hash, int ahead)
+    internal void Prefetch(uint hash, int ahead, ref TcpConnection? guess)
     {
         switch (ahead)
         {
@@ -241,10 +241,11 @@ public sealed class FlowTable
                 _table.PrefetchSlot(hash);
                 break;
             case 4:
-                CachePrefetch.Object(_table.FirstWithHash(hash), 4);
+                guess = _table.FirstWithHash(hash);
+                CachePrefetch.Object(guess, 4);
                 break;
             case 3:
-                if (_table.FirstWithHash(hash) is { } c)
+                if (guess is { } c)
                 {
                     CachePrefetch.Object(c.InitiatorStream, 2);
                     CachePrefetch.Object(c.ResponderStream, 2);
@@ -252,7 +253,7 @@ public sealed class FlowTable
                 }
                 break;
             default:
-                _table.FirstWithHash(hash)?.Handler?.PrefetchState(ahead);
+                guess?.Handler?.PrefetchState(ahead);
                 break;
         }
     }
