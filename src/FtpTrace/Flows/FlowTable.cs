@@ -247,8 +247,8 @@ public sealed class FlowTable
             case 3:
                 if (guess is { } c)
                 {
-                    CachePrefetch.Object(c.InitiatorStream, 2);
-                    CachePrefetch.Object(c.ResponderStream, 2);
+                    CachePrefetch.Object(c.InitiatorStream, 4);
+                    CachePrefetch.Object(c.ResponderStream, 4);
                     CachePrefetch.Object(c.Handler, 2);
                 }
                 break;
