@@ -37,8 +37,8 @@ namespace FtpTrace.Reassembly;
 /// (boundaries that differ from the original segments', e.g. re-segmented at a smaller MSS), the
 /// bytes of a run past its first 32 when the retransmission ends inside it, retransmissions of fewer
 /// than 8 bytes of a longer run, runs older than the last <see cref="HistorySegments"/>, and runs
-/// before a gap. The fingerprints live in one fixed object of about 100 bytes created on the first
-/// delivery and dropped at close or detach (so a connection that is only counted holds none).</item>
+/// before a gap. The fingerprints are held inline in the reassembler (about 100 bytes, no object
+/// of their own) and cleared at a gap, at close and when the output stops reassembling.</item>
 /// <item><b>Gaps</b> (bytes never captured) are declared when the peer acknowledges beyond a hole
 /// (up to the highest byte seen: an ACK cannot tell a lost last segment from a lost FIN), at a
 /// buffer limit, at close (FIN both ways, RST, idle timeout, eviction, end of capture; a FIN also
