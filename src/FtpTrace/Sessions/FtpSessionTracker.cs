@@ -126,8 +126,8 @@ public sealed class FtpSessionTracker : IFtpMessageHandler
     public long RepliesOwedToGivenUpCommands => _repliesOwed;
 
     /// <summary>
-    /// A hint (see <c>CachePrefetch</c>): brings in what the next message will touch, the queue of
-    /// pending commands with its oldest entry and command, and the transfer tracker. Changes nothing.
+    /// A hint (see <c>CachePrefetch</c>): brings in what the next message will touch, the oldest
+    /// entries of the pending-command array and the transfer tracker. Changes nothing.
     /// </summary>
     internal void PrefetchState()
     {

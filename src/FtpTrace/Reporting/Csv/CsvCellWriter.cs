@@ -6,15 +6,15 @@ namespace FtpTrace.Reporting.Csv;
 
 /// <summary>
 /// A <see cref="CsvWriter"/> for the streamed row files that hands CsvWriter a whole row at a time.
-/// Written field by field, a million-row report spends most of its time in per-field calls (a
-/// delimiter and a copy each, 17 per reply row) and in a string per formatted cell. Here the cells
+/// Written field by field, every cell is a CsvWriter call (a delimiter and a copy each, 17 per reply
+/// row) and every formatted cell a string. Here the cells
 /// are formatted and quoted into one char buffer (numbers, times and durations straight into it),
 /// and the row goes to CsvWriter's own buffer through its protected <c>WriteToBuffer</c> (one
 /// string per row length, reused: see <see cref="RowScratch"/>); <see cref="CsvWriter.NextRecord"/>
 /// then ends and flushes it as usual. Quoting is RFC 4180 exactly as CsvWriter does it for the
 /// reports' <see cref="CsvReportWriter.Config"/>: a cell with a comma, a quote or a line break is put
 /// in quotes with its quotes doubled. Any other configuration (another delimiter, quote or mode,
-/// injection handling) is written field by field through CsvWriter itself. CsvCellWriterTests
+/// trimming, injection handling) is written field by field through CsvWriter itself. CsvCellWriterTests
 /// compare the bytes of both ways and read the rows back.
 /// </summary>
 internal sealed class CsvCellWriter : CsvWriter
@@ -36,7 +36,7 @@ internal sealed class CsvCellWriter : CsvWriter
     {
         _rowAtOnce = configuration.Mode == CsvMode.RFC4180 && configuration.Delimiter == ","
             && configuration.Quote == Quote && configuration.Escape == Quote
-            && configuration.InjectionOptions == InjectionOptions.None;
+            && configuration.TrimOptions == TrimOptions.None && configuration.InjectionOptions == InjectionOptions.None;
     }
 
     /// <summary>True when rows are gathered and handed over whole (the reports' configuration).</summary>

@@ -22,6 +22,7 @@ public sealed class CsvCellWriterTests
         ",",
         "\r",
         "=cmd|' /C calc'!A0",
+        "  padded, on both sides  ",
         new string('x', RowScratch.MaxLength + 10),
         "\"" + new string(',', RowScratch.MaxLength) + "\"",
     ];
@@ -64,9 +65,10 @@ public sealed class CsvCellWriterTests
     // Any configuration other than the reports' own goes field by field through CsvWriter, so its
     // delimiter, quoting and injection handling apply.
     [Theory]
-    [InlineData(";", InjectionOptions.None)]
-    [InlineData(",", InjectionOptions.Escape)]
-    public void OtherConfigurationsAreCsvWritersOwn(string delimiter, InjectionOptions injection)
+    [InlineData(";", InjectionOptions.None, TrimOptions.None)]
+    [InlineData(",", InjectionOptions.Escape, TrimOptions.None)]
+    [InlineData(",", InjectionOptions.None, TrimOptions.Trim)]
+    public void OtherConfigurationsAreCsvWritersOwn(string delimiter, InjectionOptions injection, TrimOptions trim)
     {
         var config = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -74,6 +76,7 @@ public sealed class CsvCellWriterTests
             NewLine = "\r\n",
             Mode = CsvMode.RFC4180,
             InjectionOptions = injection,
+            TrimOptions = trim,
         };
         using (var probe = new CsvCellWriter(new StringWriter(CultureInfo.InvariantCulture), config))
         {
