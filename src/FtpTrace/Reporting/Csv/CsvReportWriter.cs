@@ -117,7 +117,7 @@ public sealed class CsvReportWriter : IDisposable
 
     private void WriteAll<TRow, TMap>(string name, IEnumerable<TRow> rows) where TMap : ClassMap<TRow>
     {
-        using var stream = new StreamWriter(Path.Combine(_directory, name), append: false, Config.Encoding, bufferSize: 1 << 16);
+        using var stream = OpenText(Path.Combine(_directory, name));
         using var csv = new CsvWriter(stream, Config);
         csv.Context.RegisterClassMap<TMap>();
         csv.WriteHeader<TRow>();
@@ -127,6 +127,30 @@ public sealed class CsvReportWriter : IDisposable
             csv.WriteRecord(row);
             csv.NextRecord();
         }
+    }
+
+    /// <summary>
+    /// A report file, written as a new file: one of the same name left by an earlier run is deleted
+    /// first rather than truncated. On ext4, truncating a file to zero (which <see cref="FileMode.Create"/>
+    /// does even to a file it has just created) marks it to be written out when it is closed, the
+    /// guard for programs that rewrite a file in place: closing a run's replies.csv then waited
+    /// 50-90 ms for block allocation of the whole file. A new file is written out by the kernel in
+    /// its own time, like any other.
+    /// </summary>
+    internal static StreamWriter OpenText(string path)
+    {
+        File.Delete(path);
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 4096, FileOptions.SequentialScan);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Made again by someone else since the delete: truncated after all.
+            file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 4096, FileOptions.SequentialScan);
+        }
+        return new StreamWriter(file, Config.Encoding, bufferSize: 1 << 16);
     }
 
     private static bool NeedsQuotes(string? field) =>
@@ -211,7 +235,7 @@ internal sealed class CsvRowFiles : IDisposable
     private static (StreamWriter, CsvCellWriter, string) Open<TRow, TMap>(string directory, string name, bool header) where TMap : ClassMap<TRow>
     {
         string path = Path.Combine(directory, name);
-        var stream = new StreamWriter(path, append: false, CsvReportWriter.Config.Encoding, bufferSize: 1 << 16);
+        var stream = CsvReportWriter.OpenText(path);
         var csv = new CsvCellWriter(stream, CsvReportWriter.Config);
         csv.Context.RegisterClassMap<TMap>();
         if (header)

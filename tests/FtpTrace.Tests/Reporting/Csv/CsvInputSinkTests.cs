@@ -72,6 +72,37 @@ public sealed class CsvInputSinkTests
             rows);
     }
 
+    // Report files are written as new files (see CsvReportWriter.OpenText); one left by an
+    // earlier, longer run must not keep any of its rows.
+    [Fact]
+    public void ReportsWrittenOverLongerOnesHoldOnlyTheNewRows()
+    {
+        using var reused = new TempDirectory();
+        using var fresh = new TempDirectory();
+        var session = Session();
+        void Write(string path, int replies)
+        {
+            using var csv = new CsvReportWriter(path, new CsvOptions());
+            var sink = csv.ForInput("a.pcap");
+            for (int i = 0; i < replies; i++)
+            {
+                sink.OnReply(new ReplyRecord(session, new FtpReply(200, $"reply {i}", 1, i + 1, T0 + i, i + 1, T0 + i), ReplyRole.Unsolicited,
+                    null, null, ReplyCodeCatalog.Lookup(200), false));
+            }
+            csv.Complete(new RunStatistics());
+        }
+
+        Write(reused.Path, 500);
+        Write(reused.Path, 2);
+        Write(fresh.Path, 2);
+
+        foreach (string name in CsvReportWriter.FileNames)
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(fresh.Path, name)), File.ReadAllText(Path.Combine(reused.Path, name)));
+        }
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(reused.Path, "replies.csv")).Length);
+    }
+
     [Fact]
     public void CommandCellsReadBackThroughTheMapGiveEveryColumnItsValue()
     {
