@@ -140,19 +140,25 @@ public sealed class CsvReportWriter : IDisposable
     /// does even to a file it has just created) marks it to be written out when it is closed, the
     /// guard for programs that rewrite a file in place: closing a run's replies.csv then waited
     /// 50-90 ms for block allocation of the whole file. A new file is written out by the kernel in
-    /// its own time, like any other.
+    /// its own time, like any other. An old file is replaced only if it could be written (a
+    /// read-only report stays an error, as before); a symbolic link is written through, truncated.
     /// </summary>
     internal static StreamWriter OpenText(string path)
     {
-        File.Delete(path);
+        var old = new FileInfo(path);
+        if (old.Exists && old.LinkTarget is null)
+        {
+            using (new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read)) { }
+            File.Delete(path);
+        }
         FileStream file;
         try
         {
             file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 4096, FileOptions.SequentialScan);
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException) when (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
         {
-            // Made again by someone else since the delete: truncated after all.
+            // A link, or made again by someone else since the delete: truncated after all.
             file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 4096, FileOptions.SequentialScan);
         }
         return new StreamWriter(file, Config.Encoding, bufferSize: 1 << 16);

@@ -103,6 +103,29 @@ public sealed class CsvInputSinkTests
         Assert.Equal(3, File.ReadAllLines(Path.Combine(reused.Path, "replies.csv")).Length);
     }
 
+    // An old report is replaced by a new file, but a report name that is a symbolic link is written
+    // through, as truncating it always did: the link stays and its target gets the rows.
+    [Fact]
+    public void AReportThatIsALinkIsWrittenThroughIt()
+    {
+        using var dir = new TempDirectory();
+        using var elsewhere = new TempDirectory();
+        string target = Path.Combine(elsewhere.Path, "kept-replies.csv");
+        File.WriteAllText(target, "old rows that must go\r\n");
+        string link = Path.Combine(dir.Path, "replies.csv");
+        File.CreateSymbolicLink(link, target);
+        using (var csv = new CsvReportWriter(dir.Path, new CsvOptions()))
+        {
+            csv.ForInput("a.pcap").OnReply(new ReplyRecord(Session(), new FtpReply(200, "ok", 1, 1, T0, 1, T0), ReplyRole.Unsolicited,
+                null, null, ReplyCodeCatalog.Lookup(200), false));
+            csv.Complete(new RunStatistics());
+        }
+
+        Assert.Equal(target, new FileInfo(link).LinkTarget);
+        var rows = ReadBack(target);
+        Assert.Equal("ok", Assert.Single(rows)["text"]);
+    }
+
     [Fact]
     public void CommandCellsReadBackThroughTheMapGiveEveryColumnItsValue()
     {
