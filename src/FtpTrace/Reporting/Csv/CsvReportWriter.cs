@@ -183,9 +183,15 @@ public sealed class CsvPart
 }
 
 /// <summary>The streamed row files (replies, commands, sessions, anomalies, transfers) of the reports or of one part.</summary>
+/// <remarks>
+/// The files are created at once (so a folder that cannot be written is an error before any analysis),
+/// but each file's CsvWriter, and its header, only when its first row comes (or at the end, for a
+/// header with no rows): CsvHelper's first use costs about 40 ms (its caches, the first class map),
+/// which the report thread then pays while the analysis runs instead of the analysis waiting for it.
+/// </remarks>
 internal sealed class CsvRowFiles : IDisposable
 {
-    private readonly (StreamWriter Stream, CsvCellWriter Csv, string Path)[] _files;
+    private readonly RowFile[] _files;
     private bool _disposed;
 
     public CsvRowFiles(string directory, string prefix, bool header)
@@ -240,21 +246,47 @@ internal sealed class CsvRowFiles : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var f in _files) f.Csv.Dispose();
+        foreach (var f in _files) f.Dispose();
     }
 
-    private static (StreamWriter, CsvCellWriter, string) Open<TRow, TMap>(string directory, string name, bool header) where TMap : ClassMap<TRow>
+    private static RowFile Open<TRow, TMap>(string directory, string name, bool header) where TMap : ClassMap<TRow>
     {
         string path = Path.Combine(directory, name);
-        var stream = CsvReportWriter.OpenText(path);
-        var csv = new CsvCellWriter(stream, CsvReportWriter.Config);
+        return new RowFile(CsvReportWriter.OpenText(path), path, header ? WriteHeader<TRow, TMap> : null);
+    }
+
+    private static void WriteHeader<TRow, TMap>(CsvCellWriter csv) where TMap : ClassMap<TRow>
+    {
         csv.Context.RegisterClassMap<TMap>();
-        if (header)
+        csv.WriteHeader<TRow>();
+        csv.NextRecord();
+    }
+
+    /// <summary>One row file: its stream from the start, its CsvWriter (and header) from the first use on.</summary>
+    private sealed class RowFile(StreamWriter stream, string path, Action<CsvCellWriter>? header)
+    {
+        private CsvCellWriter? _csv;
+
+        public StreamWriter Stream => stream;
+
+        public string Path => path;
+
+        public CsvCellWriter Csv => _csv ??= Start();
+
+        /// <summary>Closes the file; a file with a header gets it even when no row came.</summary>
+        public void Dispose()
         {
-            csv.WriteHeader<TRow>();
-            csv.NextRecord();
+            if (_csv is null && header is not null) _ = Csv;
+            if (_csv is not null) _csv.Dispose();
+            else stream.Dispose();
         }
-        return (stream, csv, path);
+
+        private CsvCellWriter Start()
+        {
+            var csv = new CsvCellWriter(stream, CsvReportWriter.Config);
+            header?.Invoke(csv);
+            return csv;
+        }
     }
 }
 

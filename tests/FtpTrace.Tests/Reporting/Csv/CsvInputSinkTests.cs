@@ -103,6 +103,27 @@ public sealed class CsvInputSinkTests
         Assert.Equal(3, File.ReadAllLines(Path.Combine(reused.Path, "replies.csv")).Length);
     }
 
+    // Each row file gets its CsvWriter and header at its first row; one that never gets a row still
+    // has its header, even when the run stops before the reports are completed.
+    [Fact]
+    public void RowFilesWithoutRowsStillHaveTheirHeaders()
+    {
+        using var dir = new TempDirectory();
+        using (var csv = new CsvReportWriter(dir.Path, new CsvOptions()))
+        {
+            csv.ForInput("a.pcap").OnReply(new ReplyRecord(Session(), new FtpReply(200, "ok", 1, 1, T0, 1, T0), ReplyRole.Unsolicited,
+                null, null, ReplyCodeCatalog.Lookup(200), false));
+        }
+
+        Assert.Equal("file,session,frame,time,client,server,command,argument,reply_code,latency_ms,preliminary_replies,reply_frame",
+            Assert.Single(File.ReadAllLines(Path.Combine(dir.Path, "commands.csv"))));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(dir.Path, "replies.csv")).Length);
+        foreach (string name in new[] { "sessions.csv", "anomalies.csv", "transfers.csv" })
+        {
+            Assert.StartsWith("file,session,", Assert.Single(File.ReadAllLines(Path.Combine(dir.Path, name))), StringComparison.Ordinal);
+        }
+    }
+
     // An old report is replaced by a new file, but a report name that is a symbolic link is written
     // through, as truncating it always did: the link stays and its target gets the rows.
     [Fact]
