@@ -84,24 +84,26 @@ public static class CaptureAnalyzer
 
         // The managed reader lets the loop look a few packets ahead in its buffer: the connections of
         // the next packets are prefetched in stages (index slot, connection, reassemblers, handler state:
-        // FlowTable.Prefetch) while this one is processed. A packet's hash moves along with it from stage to stage.
+        // FlowTable.Prefetch) while this one is processed. A packet keeps its slot in a ring (frame
+        // number modulo the distance) from the stage that peeks at it to the one before it is processed.
         var lookahead = reader as ManagedCaptureReader;
         const int distance = FlowTable.PrefetchDistance;
-        var next = new PrefetchStage[distance]; // [i]: i + 1 packets ahead
+        var next = new PrefetchStage[distance];
 
         while (reader.TryReadNext(out var frame))
         {
             frames++;
             if (lookahead is not null)
             {
-                Array.Copy(next, 1, next, 0, distance - 1);
-                next[distance - 1] = lookahead.TryPeek(distance, out var ahead, out int linkType)
+                // The slot of this frame, whose stages are done, takes the frame `distance` ahead.
+                next[frames % distance] = lookahead.TryPeek(distance, out var ahead, out int linkType)
                     && PacketDecoder.TryPeekTcpEndpoints(linkType, ahead, out var a, out var b)
                     ? new PrefetchStage(true, FlowIndex.Hash(a, b))
                     : default;
-                for (int i = distance - 1; i >= 0; i--)
+                for (int i = distance; i >= 1; i--)
                 {
-                    if (next[i].Known) flows.Prefetch(next[i].Hash, i + 1, ref next[i].Guess);
+                    ref var stage = ref next[(frames + i) % distance];
+                    if (stage.Known) flows.Prefetch(stage.Hash, i, ref stage.Guess);
                 }
             }
             if (frame.TimestampNs > lastTime) lastTime = frame.TimestampNs;
